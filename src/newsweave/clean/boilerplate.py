@@ -1,0 +1,208 @@
+"""Plain-text boilerplate: site furniture that survives flattening a page to text.
+
+Line-level rules in many languages (en, de, es, fr, it, pl, ru, tr, ar, zh): navigation,
+comment forms, share and newsletter prompts, cookie notices, "see also"/"read more" links,
+credits, trust and disclaimer lines, copyright; photo captions are kept apart as captions.
+Rules look at the shape of a line (its opening words, its length, a credit at its end),
+never at a particular site. Every dropped line is recorded with its reason.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..document import Document, Removed
+
+_I = regex.IGNORECASE | regex.VERSION1
+
+
+def _alternatives(*phrases: str) -> str:
+    return "|".join(phrases)
+
+
+# Whole-line furniture: the line *is* the prompt (anchored at start, short lines only).
+_NAVIGATION = _alternatives(
+    r"skip to (main )?(content|navigation)", r"jump to (main )?content", r"zum inhalt( springen)?",
+    r"direkt zum inhalt", r"aller au contenu( principal)?", r"passer au contenu",
+    r"ir al contenido( principal)?", r"saltar al contenido", r"vai al contenuto( principale)?",
+    r"salta al contenuto", r"przejdź do (treści|zawartości)", r"перейти к (содержанию|контенту)",
+    r"içeriğe (geç|atla)", r"跳到主要内容", r"跳转到内容", r"انتقل إلى المحتوى",
+    r"(main )?menu", r"home", r"startseite", r"accueil", r"inicio", r"navigation",
+)
+_COMMENTS = _alternatives(
+    r"comments? (are|is) closed\b.*", r"leave a (reply|comment)\b.*", r"post a comment\b.*",
+    r"your email address will not be published\b.*", r"required fields are marked\b.*",
+    r"\d+ comments?", r"add (a )?comment\b.*", r"schreibe?n? (einen|einen neuen) kommentar\b.*",
+    r"(deine|ihre) e-?mail-adresse wird nicht veröffentlicht\b.*", r"erforderliche felder sind\b.*",
+    r"kommentare (sind )?geschlossen\b.*", r"kommentar (schreiben|verfassen)\b.*",
+    r"laisser un commentaire\b.*", r"votre adresse (e-?mail|de messagerie) ne sera pas publiée\b.*",
+    r"les champs obligatoires sont indiqués\b.*", r"deja un comentario\b.*",
+    r"tu dirección de correo electrónico no será publicada\b.*", r"los campos obligatorios\b.*",
+    r"lascia un commento\b.*", r"il tuo indirizzo email non sarà pubblicato\b.*",
+    r"i campi obbligatori sono\b.*", r"dodaj komentarz\b.*", r"(twój )?adres e-?mail nie zostanie opublikowany\b.*",
+    r"добавить комментарий\b.*", r"ваш (адрес )?e-?mail не будет опубликован\b.*",
+    r"комментарии закрыты\b.*", r"yorum (yap|yaz|ekle)\b.*", r"e-?posta (adresiniz|hesabınız) yayınlanmayacak\b.*",
+    r"发表评论\b.*", r"您的(电子)?邮箱地址不会被公开\b.*", r"评论已关闭\b.*", r"أضف تعليقا?\b.*",
+    r"لن يتم نشر عنوان بريدك الإلكتروني\b.*",
+)
+_SHARE = _alternatives(
+    r"share (this|on|via)\b.*", r"(share|tweet|email|print)( this)?( article| story)?",
+    r"(artikel )?teilen", r"(auf|bei) (facebook|twitter|x|whatsapp) teilen", r"partager( sur)?\b.*",
+    r"compartir( en)?\b.*", r"condividi( su)?\b.*", r"udostępnij\b.*", r"поделиться\b.*",
+    r"paylaş\b.*", r"分享(到)?\b.*", r"شارك\b.*", r"follow us on\b.*", r"folgen sie uns\b.*",
+)
+_NEWSLETTER = _alternatives(
+    r"(subscribe|sign up)( now)?( to| for)? (our|the) newsletter\b.*", r"subscribe\b.*",
+    r"newsletter abonnieren\b.*", r"jetzt abonnieren\b.*", r"abonnez-vous\b.*",
+    r"inscrivez-vous à (notre|la) newsletter\b.*", r"suscríbete\b.*", r"iscriviti\b.*",
+    r"zapisz się\b.*", r"подпишитесь\b.*", r"abone ol\b.*", r"订阅\b.*", r"اشترك\b.*",
+)
+_COOKIES = _alternatives(
+    r"(this (web)?site|we) uses? cookies\b.*", r"(diese (web)?seite|wir) (verwendet|verwenden|nutzt|nutzen) cookies\b.*",
+    r"(ce site|nous) utilis(e|ons) des cookies\b.*", r"(este sitio|utilizamos) (web )?(utiliza )?cookies\b.*",
+    r"(questo sito|utilizziamo) (utilizza )?(i )?cookie\b.*", r"(ta strona|używamy) (używa |plików )?cookies?\b.*",
+    r"(этот сайт|мы) использу(ет|ем) (файлы )?cookies?\b.*", r"(bu site|sitemizde) çerez\b.*",
+    r"本网站使用cookies?\b.*", r"accept( all)? cookies", r"cookie(-| )(settings|policy|einstellungen)",
+)
+_SEE_ALSO = _alternatives(
+    r"see also\b.*", r"read more\b.*", r"related( stories| articles| news)?\s*:.*", r"also read\b.*",
+    r"more (on|about) this( story| topic)?\b.*", r"siehe auch\b.*", r"lesen sie (auch|mehr)\b.*",
+    r"weiterlesen\b.*", r"mehr zum thema\b.*", r"voir aussi\b.*", r"(à )?lire aussi\b.*",
+    r"ver también\b.*", r"lee también\b.*", r"leer más\b.*", r"vedi anche\b.*", r"leggi anche\b.*",
+    r"zobacz (też|także)\b.*", r"czytaj (też|także|więcej)\b.*", r"читайте также\b.*",
+    r"см\. также\b.*", r"подробнее\b.*", r"ayrıca (bakınız|okuyun)\b.*", r"devamını oku\b.*",
+    r"ilgili haber(ler)?\b.*", r"相关(阅读|新闻)\b.*", r"延伸阅读\b.*", r"اقرأ (أيضا|أيضاً|المزيد)\b.*",
+    r"انظر أيضا\b.*",
+)
+_COPYRIGHT = _alternatives(
+    r"(©|\(c\)|copyright)\b.*", r".*\ball rights reserved\b.*", r".*\balle rechte vorbehalten\b.*",
+    r".*\btous droits réservés\b.*", r".*\btodos los derechos reservados\b.*",
+    r".*\btutti i diritti riservati\b.*", r".*\bwszelkie prawa zastrzeżone\b.*",
+    r".*\bвсе права защищены\b.*", r".*\btüm hakları saklıdır\b.*", r".*版权所有.*",
+    r".*جميع الحقوق محفوظة.*",
+)
+_DISCLAIMER = _alternatives(
+    r".*\btrust[- ]?(principles|prinzipien|grundsätze)\b.*",
+    r"(our|unsere) (standards|kriterien|richtlinien)\s*:.*",
+    r"not all news on the site\b.*", r".*\b(do|does) not (necessarily )?(reflect|represent|express) the (views?|opinions?|point of view)\b.*",
+    r".*\bexpress(es)? the point of view of\b.*", r"disclaimer\s*:.*", r"haftungsausschluss\s*:?.*",
+    r".*\b(automatically|automatisch) (translated|übersetzt|generated|erstellt)\b.*",
+)
+# Credits: "(Reporting by …; Editing by …)", also as machine-translated into German.
+_CREDITS = _alternatives(
+    r"\(?(additional )?(reporting|writing|editing|compiled) by\b.*",
+    r"\(?(berichterstattung|bericht|redaktion|bearbeitung|zusätzliche berichterstattung|deckung)\b\)?.*\b(von|by)\b.*",
+    r"\(?(reportage|rédaction|édité) par\b.*", r"\(?(información|redacción|edición) (de|por)\b.*",
+    r"\(?(a cura di|redazione)\b.*", r"\(?(opracowanie|redakcja)\s*:.*",
+    r"\(?(подготовил[аи]?|редактор)\b.*",
+)
+
+_WHOLE_LINE_RULES: tuple[tuple[str, regex.Pattern], ...] = tuple(
+    (reason, regex.compile(rf"^\W*(?:{pattern})\W*$", _I))
+    for reason, pattern in (
+        ("navigation", _NAVIGATION),
+        ("comment form", _COMMENTS),
+        ("share prompt", _SHARE),
+        ("newsletter prompt", _NEWSLETTER),
+        ("cookie notice", _COOKIES),
+        ("link to another story", _SEE_ALSO),
+        ("copyright", _COPYRIGHT),
+        ("disclaimer", _DISCLAIMER),
+        ("credits", _CREDITS),
+    )
+)
+# Prompts longer than this are article text that happens to start with the same words.
+_MAX_FURNITURE_WORDS = 40
+
+# "… geflohen waren. Weiterlesen" / "… said. Read more": a link label glued to a paragraph.
+_TRAILING_LINK = regex.compile(
+    r"(?<=[.!?\"”»'’])\s*(?:read more|weiterlesen|mehr lesen|lire la suite|leer más|leggi tutto"
+    r"|czytaj więcej|читать далее|devamını oku|阅读更多|اقرأ المزيد)\W*$",
+    _I,
+)
+# A site name glued after a closing quote or full stop with no space: `in.”Brinkwire News”.`
+_GLUED_SITE_NAME = regex.compile(
+    r"(?<=\p{Ll}[.!?][\"”»'’]?)(?P<name>\p{Lu}[\p{L}\p{N}&'-]{2,}(?:\s+\p{Lu}[\p{L}\p{N}&'.-]*){0,4})"
+    r"[\"”»'’]?\.?\s*$"
+)
+# Stray punctuation left where a scraper removed a link: "… a challenge. ."
+_STRAY_STOPS = regex.compile(r"(?<=[.!?])(?:\s+[.,;])+\s*$")
+
+_AGENCY_WORDS = (
+    r"REUTERS|Reuters|AFP|AP|dpa|DPA|EPA|TASS|ТАСС|Getty Images|Getty|AAP|ANSA|EFE|PAP|Xinhua|"
+    r"Sputnik|RIA Novosti|РИА Новости|Anadolu|Imago|IMAGO|picture alliance|Keystone|Shutterstock|"
+    r"Pool|Handout|HANDOUT|Bloomberg|NurPhoto|SOPA Images|Zuma|ZUMA|Kremlin"
+)
+# A photo credit closing a line: "… Kazan City Hall. **Yegor Aleyev / TASS**",
+# "… teil. Pavel Golovkin/Pool über REUTERS", "(AP Photo/Jane Doe)", "Foto: dpa".
+_PHOTO_CREDIT = regex.compile(
+    r"(?:"
+    r"\p{Lu}[\p{L}.'-]+(?:\s+\p{Lu}[\p{L}.'-]+){0,3}\s*/\s*(?:[\p{L}\s]{0,25}?\s)?(?:" + _AGENCY_WORDS + r")"
+    r"|\((?:AP|AFP|Reuters|EPA)\s+Photo/[^)]+\)"
+    r"|(?:Photo|Foto|Bild|Image|Picture|Фото|Fotoğraf|Zdjęcie|图|صورة)\s*(?:credit)?\s*[:：]\s*[^.]{2,60}"
+    r"|(?:Photo|Foto)\s+(?:by|von|de|di)\s+[^.]{2,60}"
+    r")\**\s*\)?\s*$",
+    regex.VERSION1,
+)
+_MAX_CAPTION_WORDS = 80
+# A closing line this short with no sentence punctuation is furniture ("ABC News", "Home").
+_MAX_FOOTER_WORDS = 5
+_SENTENCE_PUNCT = regex.compile(r"[.!?。！？؟:]")
+
+
+def furniture_reason(line: str) -> str | None:
+    """Why a whole line is site furniture, or None if it may be article text."""
+    if len(line.split()) > _MAX_FURNITURE_WORDS:
+        return None
+    for reason, rule in _WHOLE_LINE_RULES:
+        if rule.match(line):
+            return reason
+    return None
+
+
+def is_caption(line: str) -> bool:
+    """A photo caption: a short block that ends with a photo credit."""
+    return len(line.split()) <= _MAX_CAPTION_WORDS and bool(_PHOTO_CREDIT.search(line))
+
+
+def trim_glued_furniture(line: str) -> tuple[str, list[str]]:
+    """Cut link labels, site names and stray stops glued to the end of a paragraph."""
+    cut: list[str] = []
+    for rule, reason in (
+        (_TRAILING_LINK, "link to another story"),
+        (_GLUED_SITE_NAME, "site name glued to the text"),
+        (_STRAY_STOPS, "stray punctuation"),
+    ):
+        match = rule.search(line)
+        if match and match.start() > 0:
+            cut.append(f"{reason}: {match.group().strip()}")
+            line = line[: match.start()].rstrip()
+    return line, cut
+
+
+def filter_boilerplate(doc: Document) -> Document:
+    """Drop furniture lines, move captions aside, trim glued furniture and footers."""
+    kept = []
+    for paragraph in doc.paragraphs:
+        reason = furniture_reason(paragraph.text)
+        if reason:
+            doc.removed.append(Removed(paragraph.text, reason))
+            continue
+        if is_caption(paragraph.text):
+            doc.captions.append(paragraph.text)
+            continue
+        text, cuts = trim_glued_furniture(paragraph.text)
+        doc.removed.extend(Removed(c.split(": ", 1)[1], c.split(": ", 1)[0]) for c in cuts)
+        if not text:
+            continue
+        paragraph.text = text
+        kept.append(paragraph)
+    # Footer: short closing lines without sentence punctuation (a site name, a tag list).
+    while len(kept) > 1 and _is_footer(kept[-1].text):
+        doc.removed.append(Removed(kept.pop().text, "footer"))
+    doc.paragraphs = kept
+    return doc
+
+
+def _is_footer(line: str) -> bool:
+    return len(line.split()) <= _MAX_FOOTER_WORDS and not _SENTENCE_PUNCT.search(line)

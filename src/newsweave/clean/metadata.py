@@ -1,0 +1,215 @@
+"""Metadata from flattened text: headline, byline, agency, date line, dateline, source URL.
+
+Plain text keeps its metadata as lines around the body: a headline and "By AFP" and a date
+line above it, a dateline opening the lead ("MOSKAU (Reuters) –"), an "Original url:"
+footer below. We read only those positions: a date *inside* the body (a caption's
+"2. Juli 2021") is not the publication date, and a date in the future is never accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import regex
+
+from ..document import Document, Removed
+from .boilerplate import furniture_reason, is_caption
+from .repeats import paragraph_key
+
+# News agencies, by the spellings they sign with, mapped to one display name.
+AGENCIES: dict[str, str] = {
+    "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
+    "ap": "AP", "associated press": "AP", "the associated press": "AP",
+    "reuters": "Reuters", "thomson reuters": "Reuters",
+    "dpa": "dpa", "deutsche presse-agentur": "dpa", "efe": "EFE", "agencia efe": "EFE",
+    "ansa": "ANSA", "pap": "PAP", "polska agencja prasowa": "PAP",
+    "tass": "TASS", "itar-tass": "TASS", "тасс": "TASS", "итар-тасс": "TASS",
+    "xinhua": "Xinhua", "新华社": "Xinhua", "ria novosti": "RIA Novosti", "ria": "RIA Novosti",
+    "риа новости": "RIA Novosti", "interfax": "Interfax", "интерфакс": "Interfax",
+    "anadolu": "Anadolu", "anadolu agency": "Anadolu", "aa": "Anadolu",
+    "upi": "UPI", "kyodo": "Kyodo", "yonhap": "Yonhap", "aap": "AAP", "apa": "APA",
+    "kna": "KNA", "epd": "epd", "sda": "Keystone-SDA", "keystone-sda": "Keystone-SDA",
+    "europa press": "Europa Press", "bloomberg": "Bloomberg", "anp": "ANP", "belga": "Belga",
+    "ctk": "ČTK", "čtk": "ČTK", "mti": "MTI", "irna": "IRNA", "wafa": "WAFA", "pti": "PTI",
+    "ians": "IANS", "bernama": "Bernama", "ihlas": "İHA", "dha": "DHA",
+}
+_AGENCY_ALTERNATION = "|".join(
+    regex.escape(name) for name in sorted(AGENCIES, key=len, reverse=True)
+)
+_BYLINE = regex.compile(
+    r"^(?:by|von|par|por|di|od|от|yazan|autor(?:in)?:?|author:?|texto:?)\s+(?P<names>.{2,120})$",
+    regex.IGNORECASE,
+)
+_AGENCY_TOKEN = regex.compile(rf"(?<![\p{{L}}])(?:{_AGENCY_ALTERNATION})(?![\p{{L}}])", regex.IGNORECASE)
+# "MOSKAU:", "MOSKAU (Reuters) –", "KABUL, Afghanistan (AP) —", "BERLIN, 5. Juli (dpa) -"
+_DATELINE = regex.compile(
+    r"^(?P<place>\p{Lu}[\p{Lu}'’.-]{2,}(?:[ -]\p{Lu}[\p{Lu}'’.-]+){0,3})"
+    r"(?:,\s*[^()\n:–—]{1,40}?)?"
+    r"(?:\s*\((?P<agency>[^)]{2,40})\))?"
+    r"\s*(?::|–|—|-{1,2})\s+"
+)
+_URL = regex.compile(r"https?://\S+")
+# A URL a scraper broke with a space before its last part: ".../influence -a82611".
+_BROKEN_URL = regex.compile(r"(https?://\S+?)\s+([-_/?#&=.][\w\-/?#&=.%]*)$")
+_SOURCE_LABEL = regex.compile(
+    r"^(?:original(?:ly published at)?|source|quelle|originalartikel|fuente|fonte|źródło|источник|kaynak|来源|المصدر)"
+    r"(?:\s*(?:url|link|article|artikel))?\s*:\s*(?P<rest>.*)$",
+    regex.IGNORECASE,
+)
+_SENTENCE_END = regex.compile(r"[.:;,]$")
+_QUOTES = "\"'“”‘’«»„‚"
+_DIGITS_YEAR = regex.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+_ISO_DATE = regex.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")
+_URL_DATE = regex.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|$)")
+
+_MAX_TITLE_WORDS = 25
+_MAX_HEADER_LINE_WORDS = 10
+_HEADER_LINES = 8
+
+
+def agency_in(text: str) -> str | None:
+    """The agency named by a short signature ("AFP", "Reuters", "dpa/AP" → first)."""
+    match = _AGENCY_TOKEN.search(text)
+    return AGENCIES[match.group().casefold()] if match else None
+
+
+def valid_date(year: int, month: int, day: int, today: dt.date) -> str | None:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return date.isoformat() if dt.date(1990, 1, 1) <= date <= today else None
+
+
+def date_from_url(url: str | None, today: dt.date) -> str | None:
+    """Many news URLs carry the publication date: /2023/09/29/…"""
+    match = _URL_DATE.search(url or "")
+    return valid_date(int(match["y"]), int(match["m"]), int(match["d"]), today) if match else None
+
+
+def parse_date_line(line: str, today: dt.date) -> str | None:
+    """A standalone date line ("September 29, 2023", "29.09.2023", "2023-09-29")."""
+    if len(line.split()) > _MAX_HEADER_LINE_WORDS or not _DIGITS_YEAR.search(line):
+        return None
+    iso = _ISO_DATE.search(line)
+    if iso:
+        return valid_date(int(iso["y"]), int(iso["m"]), int(iso["d"]), today)
+    parsed = _dateparser_parse(line)
+    if parsed is None:
+        return None
+    return valid_date(parsed.year, parsed.month, parsed.day, today)
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_parse(line: str) -> dt.datetime | None:
+    import dateparser  # slow to import (~1 s): only when a header holds a date-like line
+
+    return dateparser.parse(
+        line,
+        settings={
+            "STRICT_PARSING": True,
+            "REQUIRE_PARTS": ["day", "month", "year"],
+            "PREFER_DATES_FROM": "past",
+        },
+    )
+
+
+def extract_text_metadata(doc: Document, today: dt.date | None = None) -> Document:
+    """Fill title, byline, agency, date, dateline and URL from the text's layout."""
+    today = today or dt.date.today()
+    _take_source_url(doc)
+    _take_header(doc, today)
+    _read_dateline(doc)
+    if doc.published is None:
+        doc.published = date_from_url(doc.url, today)
+    return doc
+
+
+def _take_source_url(doc: Document) -> None:
+    """An "Original url:" footer (the URL on the same or the next line) → doc.url."""
+    paragraphs = doc.paragraphs
+    for i in range(len(paragraphs) - 1, max(-1, len(paragraphs) - 4), -1):
+        label = _SOURCE_LABEL.match(paragraphs[i].text)
+        if not label:
+            continue
+        taken = [i]
+        candidate = label["rest"]
+        if not _URL.search(candidate) and i + 1 < len(paragraphs):
+            candidate = paragraphs[i + 1].text
+            taken.append(i + 1)
+        match = _URL.search(candidate)
+        if not match:
+            continue
+        candidate = candidate[match.start():]
+        mended = _BROKEN_URL.match(candidate)
+        url = mended[1] + mended[2] if mended else candidate.split()[0]
+        doc.url = doc.url or url.rstrip(".,;)")
+        for j in sorted(taken, reverse=True):
+            doc.removed.append(Removed(paragraphs.pop(j).text, "source URL footer"))
+        return
+
+
+def _take_header(doc: Document, today: dt.date) -> None:
+    """Headline, byline and date lines above the body; each is removed from the body."""
+    repeated = {paragraph_key(r.text) for r in doc.removed if r.reason == "repeated paragraph"}
+    taken: list[tuple[int, str]] = []
+    for i, paragraph in enumerate(doc.paragraphs[:_HEADER_LINES]):
+        line = paragraph.text
+        if furniture_reason(line) or is_caption(line):
+            continue
+        words = len(line.split())
+        if words <= _MAX_HEADER_LINE_WORDS:
+            byline = _BYLINE.match(line)
+            if byline:
+                _apply_byline(doc, byline["names"])
+                taken.append((i, "byline"))
+                continue
+            date = parse_date_line(line, today)
+            if date:
+                doc.published = doc.published or date
+                taken.append((i, "date line"))
+                continue
+        # A headline needs a body below it.
+        if doc.title is None and i + 1 < len(doc.paragraphs) and _looks_like_title(line, paragraph_key(line) in repeated):
+            doc.title = line
+            taken.append((i, "title"))
+            continue
+        if words > _MAX_HEADER_LINE_WORDS:
+            break  # the body has begun
+    for i, reason in sorted(taken, reverse=True):
+        doc.removed.append(Removed(doc.paragraphs.pop(i).text, reason))
+
+
+def _looks_like_title(line: str, repeated: bool) -> bool:
+    words = len(line.split())
+    if words > _MAX_TITLE_WORDS or _DATELINE.match(line):
+        return False
+    if repeated:  # scrapers print the headline twice (h1 and og:title)
+        return True
+    return words >= 3 and not _SENTENCE_END.search(line.rstrip(_QUOTES))
+
+
+def _apply_byline(doc: Document, names: str) -> None:
+    agency = agency_in(names)
+    if agency:
+        doc.agency = doc.agency or agency
+    people = regex.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|/)\s*", names)
+    for person in people:
+        person = person.strip(" .")
+        if person and not agency_in(person) and len(person.split()) <= 4:
+            doc.authors.append(person)
+
+
+def _read_dateline(doc: Document) -> None:
+    """The dateline opens the lead: the first paragraph that is neither furniture nor caption."""
+    lead = next(
+        (p.text for p in doc.paragraphs if not (furniture_reason(p.text) or is_caption(p.text))),
+        "",
+    )
+    match = _DATELINE.match(lead)
+    if not match:
+        return
+    doc.dateline = match["place"].title()
+    if match["agency"]:
+        doc.agency = doc.agency or agency_in(match["agency"])

@@ -1,0 +1,238 @@
+"""`newsweave` command line: thin commands over the library; tables for people, --json for tools.
+
+Exit codes: 0 all good; 1 some input failed (the rest was ingested); 2 bad usage or a
+setting/database problem (nothing done). Bad data never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .corpus import Corpus
+from .errors import NewsweaveError, NotFound
+from .settings import Settings
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+db_option = click.option(
+    "--db", "db", default="newsweave.db", show_default=True, type=click.Path(dir_okay=False),
+    help="SQLite file holding the corpus (created on first use).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def _open(db: str) -> Corpus:
+    try:
+        return Corpus(db, Settings.from_env())
+    except NewsweaveError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsweave")
+def main() -> None:
+    """newsweave: multilingual news in, a clean linked record of what happened out."""
+
+
+class _RichProgress:
+    """Files bar on stderr with documents and docs/s (the engine only calls three methods)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.articles = 0
+        self.bar = Progress(
+            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+            TextColumn("{task.fields[docs]} docs"), TextColumn("{task.fields[rate]} docs/s"),
+            TimeElapsedColumn(), console=err, disable=not enabled, transient=False,
+        )
+        self.task = None
+
+    def start(self, files: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("ingest", total=files, docs=0, rate="-")
+
+    def file_done(self) -> None:
+        self.bar.advance(self.task)
+
+    def article_done(self, outcome: str) -> None:
+        self.articles += 1
+        elapsed = self.bar.tasks[0].elapsed or 1e-9
+        self.bar.update(self.task, docs=self.articles, rate=f"{self.articles / elapsed:.1f}")
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[str, ...], db: str, quiet: bool) -> None:
+    """Ingest files and folders (txt, html, jsonl/json, warc, and .gz of these)."""
+    from .engines.local import ingest as run
+
+    corpus = _open(db)
+    progress = _RichProgress(enabled=not quiet and err.is_terminal)
+    try:
+        report = run(corpus, paths, progress)
+    except KeyboardInterrupt:
+        progress.stop()
+        err.print("[yellow]interrupted[/]: everything reported so far is stored; rerun to finish")
+        sys.exit(130)
+    finally:
+        progress.stop()
+        corpus.close()
+    for failure in report.failed:
+        err.print(f"[red]failed[/] {failure}", highlight=False, markup=True)
+    rate = (report.ingested + report.updated) / report.seconds if report.seconds else 0.0
+    err.print(
+        f"ingested {report.ingested}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"failed {len(report.failed)} in {report.seconds:.1f}s ({rate:.1f} docs/s)"
+    )
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@db_option
+@click.option("--all", "everything", is_flag=True, help="Redo every document, not only those from an older pipeline.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def reprocess(db: str, everything: bool, quiet: bool) -> None:
+    """Re-run the pipeline over stored raw inputs (after an upgrade), relinking as it goes."""
+    from .engines.reprocess import reprocess as run
+
+    corpus = _open(db)
+    progress = _RichProgress(enabled=not quiet and err.is_terminal)
+    try:
+        report = run(corpus, everything, progress)
+    finally:
+        progress.stop()
+        corpus.close()
+    for failure in report.failed:
+        err.print(f"[red]failed[/] {failure}", highlight=False)
+    err.print(
+        f"reprocessed {report.updated}, already current {report.unchanged}, "
+        f"failed {len(report.failed)} in {report.seconds:.1f}s"
+    )
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@db_option
+@json_option
+def documents(db: str, as_json: bool) -> None:
+    """List documents: id, source, language, title, date, agency, words, story."""
+    with _open(db) as corpus:
+        rows = corpus.documents()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "language", "published", "agency", "words", "story", "title", "source")
+    for r in rows:
+        table.add_row(
+            r["id"], r["language"] or "", r["published"] or "", r["agency"] or "", str(r["words"]),
+            str(r["story"] or ""), (r["title"] or "")[:60], Path(r["source"]).name,
+        )
+    out.print(table)
+
+
+@main.command()
+@click.argument("doc")
+@db_option
+@json_option
+def show(doc: str, db: str, as_json: bool) -> None:
+    """One document: metadata, clean paragraphs with languages, links and story."""
+    with _open(db) as corpus:
+        try:
+            record = corpus.view(doc)
+        except NotFound as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        _print_json(record)
+        return
+    out.print(f"[bold]{record['title'] or '(no title)'}[/]")
+    for key in ("id", "source", "url", "published", "language", "agency", "authors", "dateline", "story", "words"):
+        if record.get(key) not in (None, [], ""):
+            out.print(f"[dim]{key}:[/] {record[key]}", highlight=False)
+    out.print()
+    for paragraph in record["paragraphs"]:
+        out.print(f"[dim]\\[{paragraph['language']}][/] {paragraph['text']}\n", highlight=False)
+    for caption in record["captions"]:
+        out.print(f"[dim]caption:[/] {caption}", highlight=False)
+    for link in record["links"]:
+        out.print(f"[dim]link:[/] {link['kind']} {link['other']} score={link['score']}", highlight=False)
+    if record["removed"]:
+        out.print(f"[dim]removed {len(record['removed'])} pieces of boilerplate or repeats[/]")
+
+
+@main.command()
+@db_option
+@json_option
+def stories(db: str, as_json: bool) -> None:
+    """List stories: headline, languages, first and last date, members."""
+    with _open(db) as corpus:
+        found = corpus.stories()
+    if as_json:
+        _print_json([s.to_dict() for s in found])
+        return
+    table = Table("id", "start", "end", "languages", "docs", "title")
+    for s in found:
+        table.add_row(str(s.id), s.start or "", s.end or "", ",".join(s.languages), str(len(s.documents)), s.title or "")
+    out.print(table)
+
+
+@main.command()
+@click.argument("story_id", type=int)
+@db_option
+@json_option
+def story(story_id: int, db: str, as_json: bool) -> None:
+    """One story: its members in time order, each marked original/translation/duplicate."""
+    with _open(db) as corpus:
+        try:
+            found, members = corpus.story(story_id)
+        except NotFound as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        data = found.to_dict()
+        data["members"] = [
+            {"id": d.id, "role": role, "published": d.published, "language": d.language, "title": d.title}
+            for d, role in members
+        ]
+        _print_json(data)
+        return
+    out.print(f"[bold]{found.title}[/]  ({found.start or '?'} – {found.end or '?'})")
+    table = Table("published", "role", "language", "id", "title / lead")
+    for d, role in members:
+        lead = d.title or (d.paragraphs[0].text[:80] if d.paragraphs else "")
+        table.add_row(d.published or "", role, d.language or "", d.id, lead)
+    out.print(table)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@db_option
+def export(fmt: str, out_path: str, db: str) -> None:
+    """Export every document (as `show --json` prints it) to JSONL or Parquet."""
+    from .store.export import export as run
+
+    with _open(db) as corpus:
+        n = run(corpus, out_path, fmt)
+    err.print(f"exported {n} documents to {out_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Core data types: what flows between stages. No I/O here.
+
+A `RawArticle` is what a reader found (bytes plus where and hints); a `Document` is what
+`process` made of it. Both are plain dataclasses so they pickle (for engines) and turn into
+JSON (for the store, the CLI and export) without a framework.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+LinkKind = Literal["duplicate", "near_duplicate", "translation", "related"]
+LINK_KINDS: tuple[str, ...] = ("duplicate", "near_duplicate", "translation", "related")
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """One article as found: the exact input bytes and where they came from.
+
+    `kind` says how to read the bytes ("text" or "html"); `hints` carries metadata the
+    container already gave (a JSONL record's title, published date, language, id; a WARC
+    record's target URI), which the pipeline prefers over what it would guess.
+    """
+
+    data: bytes
+    source: str
+    kind: Literal["text", "html"] = "text"
+    url: str | None = None
+    hints: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def id(self) -> str:
+        """The document id: the input's own id if it has one, else a hash of the source.
+
+        Hashing the source (not the content) means a changed file keeps its id and
+        replaces its old version, while the same bytes at two places are two documents
+        linked as duplicates.
+        """
+        given = self.hints.get("id")
+        if given is not None and str(given).strip():
+            return str(given).strip()
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Paragraph:
+    text: str
+    language: str | None = None
+    language_score: float = 0.0
+
+
+@dataclass
+class Removed:
+    """A piece of input the cleaner dropped, and why: cleaning must be explainable."""
+
+    text: str
+    reason: str
+
+
+@dataclass
+class Document:
+    """One understood article. Vectors and fingerprints are numpy arrays (not in JSON)."""
+
+    id: str
+    source: str
+    raw_sha256: str
+    kind: str = "text"
+    title: str | None = None
+    published: str | None = None  # ISO 8601 date (YYYY-MM-DD)
+    url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    agency: str | None = None
+    dateline: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    vector: np.ndarray | None = field(default=None, repr=False)
+    paragraph_vectors: np.ndarray | None = field(default=None, repr=False)
+    minhash: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def text(self) -> str:
+        """The clean article as a reader sees it: headline (if any), then the body."""
+        parts = ([self.title] if self.title else []) + [p.text for p in self.paragraphs]
+        return "\n\n".join(parts)
+
+    @property
+    def words(self) -> int:
+        return sum(len(p.text.split()) for p in self.paragraphs)
+
+    @property
+    def content_sha256(self) -> str:
+        """Hash of the normalised body: equal for exact duplicates whatever the wrapper."""
+        normal = " ".join(self.body.casefold().split())
+        return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record of everything but the numeric arrays."""
+        data = asdict(self)
+        for name in ("vector", "paragraph_vectors", "minhash"):
+            data.pop(name)
+        data["text"] = self.text
+        data["words"] = self.words
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = {k: v for k, v in data.items() if k in _DOCUMENT_FIELDS}
+        data["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs", [])]
+        data["removed"] = [Removed(**r) for r in data.get("removed", [])]
+        return cls(**data)
+
+
+_DOCUMENT_FIELDS = {f for f in Document.__dataclass_fields__} - {
+    "vector",
+    "paragraph_vectors",
+    "minhash",
+}
+
+
+@dataclass
+class Link:
+    """A relation between two documents, with the evidence that supports it.
+
+    For a translation, `source` is the document judged original and `target` its
+    translation; other kinds are symmetric and stored with source < target.
+    """
+
+    source: str
+    target: str
+    kind: str
+    score: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def seen_from(self, doc_id: str) -> dict[str, Any]:
+        other = self.target if doc_id == self.source else self.source
+        view = {"kind": self.kind, "other": other, "score": round(self.score, 4)}
+        if self.kind == "translation":
+            view["direction"] = "original_of" if doc_id == self.source else "translation_of"
+        view["evidence"] = self.evidence
+        return view
+
+
+@dataclass
+class Story:
+    id: int
+    title: str | None
+    documents: list[str]
+    languages: list[str]
+    start: str | None
+    end: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

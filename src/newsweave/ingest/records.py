@@ -1,0 +1,83 @@
+"""Container formats holding many articles: JSONL / JSON lists, and WARC files."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..document import RawArticle
+from .failure import Failure
+
+_HINT_FIELDS = ("title", "published", "language", "id")
+
+
+def read_json_records(stream: io.BufferedIOBase, source: str) -> Iterator[RawArticle | Failure]:
+    """One article per line (JSONL), or a JSON list / single object spanning the file."""
+    first = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+    if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        text = stream.read().decode("utf-8-sig", errors="replace")
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield Failure(source, f"malformed JSON list ({error.msg} at line {error.lineno})")
+            return
+        for n, item in enumerate(items, start=1):
+            yield _record(item, f"{source}#{n}")
+        return
+    for n, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            yield Failure(f"{source}#{n}", f"line {n} is not UTF-8 (JSON must be UTF-8)")
+            continue
+        except json.JSONDecodeError as error:
+            yield Failure(f"{source}#{n}", f"malformed JSON on line {n} ({error.msg}, column {error.colno})")
+            continue
+        yield _record(item, f"{source}#{n}")
+
+
+def _record(item: Any, source: str) -> RawArticle | Failure:
+    if not isinstance(item, dict):
+        return Failure(source, f"expected a JSON object with 'text' or 'html', got {type(item).__name__}")
+    body, kind = item.get("html"), "html"
+    if not isinstance(body, str) or not body.strip():
+        body, kind = item.get("text"), "text"
+    if not isinstance(body, str) or not body.strip():
+        return Failure(source, "record has no 'text' or 'html' field with content")
+    hints = {k: item[k] for k in _HINT_FIELDS if item.get(k) not in (None, "")}
+    url = item.get("url") if isinstance(item.get("url"), str) else None
+    return RawArticle(body.encode("utf-8"), source, kind, url, hints)
+
+
+def read_warc(stream: io.BufferedIOBase, source: str) -> Iterator[RawArticle | Failure]:
+    """HTTP response records with an HTML or text payload; other records are not articles."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    n = 0
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response":
+                continue
+            n += 1
+            where = f"{source}#{n}"
+            status = record.http_headers.get_statuscode() if record.http_headers else None
+            content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+            if status and not status.startswith("2"):
+                yield Failure(where, f"HTTP status {status}, not an article")
+                continue
+            kind = "html" if "html" in content_type or not content_type else "text" if "text/plain" in content_type else None
+            if kind is None:
+                yield Failure(where, f"content type {content_type!r} is not HTML or text")
+                continue
+            payload = record.content_stream().read()
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            charset = content_type.split("charset=")[-1].strip() if "charset=" in content_type else None
+            hints = {"charset": charset} if charset else {}
+            yield RawArticle(payload, where, kind, url, hints)
+    except ArchiveLoadFailed as error:
+        yield Failure(source, f"not a readable WARC file after record {n} ({error})")

@@ -1,0 +1,81 @@
+"""`process(raw) -> Document`: the pure per-article pipeline.
+
+decode → repair → extract (HTML) or split (text) → drop repeats → metadata → boilerplate →
+language → embed → fingerprint. Each stage is a plain function of the document; models
+are loaded on first use and held by the `Pipeline` object, never by the module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .clean.boilerplate import filter_boilerplate
+from .clean.encoding import BadContent, decode
+from .clean.extract import declared_charset, extract_html
+from .clean.metadata import extract_text_metadata
+from .clean.mojibake import repair
+from .clean.paragraphs import split_paragraphs
+from .clean.repeats import drop_repeated_paragraphs
+from .document import Document, Paragraph, RawArticle
+from .embed import Embedder, embed_document, make_embedder
+from .errors import InputError
+from .language import LanguageIdentifier
+from .link.fingerprints import fingerprint
+from .settings import Settings
+
+# Bump when a stage changes its output, so stored documents can be found and reprocessed.
+PIPELINE_VERSION = "1"
+
+
+class Pipeline:
+    """The per-article stages with their models; one per process, reused for every article."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder or make_embedder(self.settings.embedder, self.settings.threads)
+        self.languages = LanguageIdentifier()
+
+    def process(self, raw: RawArticle, today: dt.date | None = None) -> Document:
+        """Turn one raw article into a clean, understood Document; InputError if it cannot."""
+        try:
+            doc = self.clean(raw, today)
+        except BadContent as bad:
+            raise InputError(raw.source, bad.reason) from None
+        self.languages(doc, hint=raw.hints.get("language"))
+        embed_document(doc, self.embedder)
+        return fingerprint(doc, self.settings.shingle_words, self.settings.minhash_permutations)
+
+    def clean(self, raw: RawArticle, today: dt.date | None = None) -> Document:
+        """The model-free part of `process`: bytes to clean paragraphs and metadata."""
+        if len(raw.data) > self.settings.max_article_bytes:
+            raise BadContent(
+                f"article is {len(raw.data) / 1e6:.1f} MB, over the limit of "
+                f"{self.settings.max_article_bytes / 1e6:.1f} MB for one article "
+                "(raise max_article_bytes if it really is one article)"
+            )
+        declared = raw.hints.get("charset") or (declared_charset(raw.data) if raw.kind == "html" else None)
+        text, _encoding = decode(raw.data, declared)
+        text, repairs = repair(text)
+        doc = Document(id=raw.id, source=raw.source, raw_sha256=raw.sha256, kind=raw.kind, repairs=repairs)
+        if raw.kind == "html":
+            extract_html(doc, text, raw.url, today)
+        else:
+            doc.paragraphs = [Paragraph(p) for p in split_paragraphs(text)]
+        drop_repeated_paragraphs(doc)
+        extract_text_metadata(doc, today)
+        filter_boilerplate(doc)
+        _apply_hints(doc, raw)
+        if not doc.paragraphs:
+            raise BadContent("no article text left after removing boilerplate")
+        return doc
+
+
+def _apply_hints(doc: Document, raw: RawArticle) -> None:
+    """Metadata the container stated beats metadata we guessed."""
+    hints: dict[str, Any] = raw.hints
+    doc.url = raw.url or doc.url
+    if hints.get("title"):
+        doc.title = " ".join(str(hints["title"]).split())
+    if hints.get("published"):
+        doc.published = str(hints["published"])[:10]

@@ -1,0 +1,113 @@
+"""One validated settings object. Nothing else in newsweave reads environment variables.
+
+Each field carries its help text (reused by the CLI and README) and is checked once, at
+start-up, so a bad value fails before any document is touched.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _setting(default: Any, help: str, low: float | None = None, high: float | None = None):
+    return field(default=default, metadata={"help": help, "low": low, "high": high})
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_article_bytes: int = _setting(
+        10_000_000,
+        "Largest single article (a text or HTML file, or one JSONL/WARC record) in bytes; "
+        "bigger inputs are reported as failed, not processed.",
+        low=1_000,
+    )
+    embedder: str = _setting(
+        "use-multilingual",
+        "Sentence-embedding backend: 'use-multilingual' (bundled, offline) or "
+        "'sentence-transformers:<model name or path>' where that package and model exist.",
+    )
+    threads: int = _setting(2, "Threads for the embedding model.", low=1, high=256)
+    # MinHash: 128 permutations give a Jaccard estimate with standard error
+    # sqrt(J(1-J)/128) ≈ 0.04 at J = 0.5, fine for a yes/no at the threshold below.
+    minhash_permutations: int = _setting(128, "MinHash permutations.", low=16, high=1024)
+    shingle_words: int = _setting(5, "Words per shingle for near-duplicate detection.", low=1, high=12)
+    near_duplicate_jaccard: float = _setting(
+        0.6,
+        "Estimated Jaccard similarity of word shingles above which two documents are near "
+        "duplicates. Two copies of a 500-word story that differ by one rewritten paragraph in "
+        "ten and a few lines of boilerplate keep J ≈ 0.7; unrelated texts on one topic stay "
+        "below 0.1.",
+        low=0.05,
+        high=1.0,
+    )
+    translation_alignment: float = _setting(
+        0.62,
+        "Symmetric paragraph soft-alignment score above which two documents in different "
+        "languages are translations (see link/translations.py).",
+        low=0.0,
+        high=1.0,
+    )
+    related_cosine: float = _setting(
+        0.55,
+        "Document-vector cosine above which two documents are linked as related.",
+        low=-1.0,
+        high=1.0,
+    )
+    story_similarity: float = _setting(
+        0.55,
+        "Average lead similarity (stories/similarity.py) between a document and a story's "
+        "members above which it joins the story. Fitted on ECB+ (bench/stories.py --fit) as "
+        "the most inclusive value keeping BCubed precision near 0.99: merging two events hides "
+        "one, while a split story still shows and is rejoined by duplicate/translation links.",
+        low=0.0,
+        high=1.0,
+    )
+    story_window_days: int = _setting(
+        7,
+        "A document joins a story only if its date (when known) lies within this many days "
+        "of the story's dated members: events are days, storylines are months.",
+        low=0,
+    )
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            low, high = f.metadata.get("low"), f.metadata.get("high")
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise ConfigError(
+                    f"setting {f.name}={value!r} is out of range [{low}, {high}]: "
+                    f"{f.metadata['help']}"
+                )
+        if not (
+            self.embedder == "use-multilingual"
+            or self.embedder.startswith("sentence-transformers:")
+        ):
+            raise ConfigError(
+                f"setting embedder={self.embedder!r} is not known; use 'use-multilingual' or "
+                "'sentence-transformers:<model>'"
+            )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then NEWSWEAVE_<FIELD> variables, then explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"NEWSWEAVE_{f.name.upper()}")
+            if raw is not None:
+                try:
+                    values[f.name] = type(f.default)(raw)
+                except ValueError:
+                    raise ConfigError(
+                        f"NEWSWEAVE_{f.name.upper()}={raw!r} is not a valid "
+                        f"{type(f.default).__name__}"
+                    ) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

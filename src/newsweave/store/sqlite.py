@@ -1,0 +1,375 @@
+"""The embedded store: one SQLite file (WAL), schema-versioned, raw inputs kept forever.
+
+Every document is written in one transaction together with its raw bytes, links and story
+membership, so a run killed at any instant leaves a readable database holding exactly the
+documents it reported. Arrays are stored as raw little-endian blobs (float16 for
+paragraph vectors: half the space, and cosine error ~1e-3, far below any threshold).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..document import Document, Link, Story
+from ..errors import NotFound, StoreError
+
+SCHEMA_VERSION = 1
+
+# Each entry upgrades the schema from version i to i + 1. Never edit a released entry:
+# add a new one, so old databases upgrade in place.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE raw_inputs (
+        sha256 TEXT PRIMARY KEY,
+        data BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        first_source TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL UNIQUE,
+        raw_sha256 TEXT NOT NULL REFERENCES raw_inputs(sha256),
+        kind TEXT NOT NULL,
+        hints TEXT NOT NULL,
+        url TEXT, title TEXT, published TEXT, language TEXT, agency TEXT,
+        words INTEGER NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        story_id INTEGER,
+        record TEXT NOT NULL,
+        vector BLOB,
+        paragraph_vectors BLOB,
+        minhash BLOB,
+        pipeline_version TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_content ON documents(content_sha256);
+    CREATE INDEX documents_story ON documents(story_id);
+    CREATE TABLE links (
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL,
+        PRIMARY KEY (source, target, kind)
+    );
+    CREATE INDEX links_target ON links(target);
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT,
+        start TEXT,
+        end TEXT,
+        languages TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        centroid BLOB,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE failures (
+        source TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
+)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _blob(array: np.ndarray | None, dtype: str) -> bytes | None:
+    return None if array is None else np.ascontiguousarray(array, dtype=dtype).tobytes()
+
+
+def _array(blob: bytes | None, dtype: str, width: int | None = None) -> np.ndarray | None:
+    if blob is None:
+        return None
+    array = np.frombuffer(blob, dtype=dtype)
+    return array.reshape(-1, width) if width else array
+
+
+class SQLiteStore:
+    """Documents, raw inputs, links and stories in one SQLite file."""
+
+    VECTOR_DTYPE = "<f4"
+    PARAGRAPH_DTYPE = "<f2"
+    MINHASH_DTYPE = "<u8"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: cannot be used as a newsweave database ({error})") from None
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        has_meta = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        version = 0
+        if has_meta:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        elif self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: is an SQLite file, but not a newsweave database")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this newsweave "
+                f"({SCHEMA_VERSION}); upgrade newsweave to open it"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            try:
+                self.db.executescript(
+                    "BEGIN IMMEDIATE;" + MIGRATIONS[step]
+                    + f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{step + 1}');"
+                    + "COMMIT;"
+                )
+            except sqlite3.Error:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    # -- raw inputs and documents ---------------------------------------------------------
+
+    def known_source(self, source: str) -> tuple[str, str] | None:
+        """(document id, raw sha256) stored for a source, if any."""
+        row = self.db.execute("SELECT id, raw_sha256 FROM documents WHERE source=?", (source,)).fetchone()
+        return (row["id"], row["raw_sha256"]) if row else None
+
+    def source_of(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT source FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row["source"] if row else None
+
+    def put_raw(self, sha256: str, data: bytes, source: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO raw_inputs(sha256, data, size, first_source, added_at) VALUES (?,?,?,?,?)",
+            (sha256, data, len(data), source, _now()),
+        )
+
+    def raw(self, sha256: str) -> bytes:
+        row = self.db.execute("SELECT data FROM raw_inputs WHERE sha256=?", (sha256,)).fetchone()
+        if row is None:
+            raise NotFound(f"no raw input with sha256 {sha256}")
+        return bytes(row["data"])
+
+    def put_document(self, doc: Document, hints: dict[str, Any], pipeline_version: str) -> None:
+        record = json.dumps(doc.to_dict(), ensure_ascii=False)
+        self.db.execute(
+            """INSERT INTO documents(id, source, raw_sha256, kind, hints, url, title, published,
+                   language, agency, words, content_sha256, record, vector, paragraph_vectors,
+                   minhash, pipeline_version, added_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                doc.id, doc.source, doc.raw_sha256, doc.kind, json.dumps(hints, default=str),
+                doc.url, doc.title, doc.published, doc.language, doc.agency, doc.words,
+                doc.content_sha256, record, _blob(doc.vector, self.VECTOR_DTYPE),
+                _blob(doc.paragraph_vectors, self.PARAGRAPH_DTYPE),
+                _blob(doc.minhash, self.MINHASH_DTYPE), pipeline_version, _now(),
+            ),
+        )
+
+    def delete_document(self, doc_id: str) -> int | None:
+        """Remove a document and its links; return the story it belonged to."""
+        row = self.db.execute("SELECT story_id FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("DELETE FROM links WHERE source=? OR target=?", (doc_id, doc_id))
+        self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+        return row["story_id"]
+
+    def document(self, doc_id: str, arrays: bool = False) -> Document:
+        row = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        return self._document(row, arrays)
+
+    def _document(self, row: sqlite3.Row, arrays: bool) -> Document:
+        doc = Document.from_dict(json.loads(row["record"]))
+        if arrays:
+            doc.vector = _array(row["vector"], self.VECTOR_DTYPE)
+            pv = _array(row["paragraph_vectors"], self.PARAGRAPH_DTYPE, width=len(doc.vector) if doc.vector is not None else None)
+            doc.paragraph_vectors = None if pv is None else pv.astype(np.float32)
+            doc.minhash = _array(row["minhash"], self.MINHASH_DTYPE)
+        return doc
+
+    def resolve(self, key: str) -> str:
+        """A document id from an id, a source, an id prefix, or a unique part of a source."""
+        for where, arg in (("id=?", key), ("source=?", key)):
+            row = self.db.execute(f"SELECT id FROM documents WHERE {where}", (arg,)).fetchone()
+            if row:
+                return row["id"]
+        for where, arg in (
+            ("id LIKE ? ESCAPE '\\'", _like_escape(key) + "%"),
+            ("source LIKE ? ESCAPE '\\'", "%" + _like_escape(key) + "%"),
+        ):
+            rows = self.db.execute(f"SELECT id FROM documents WHERE {where} LIMIT 2", (arg,)).fetchall()
+            if len(rows) > 1:
+                raise NotFound(f"{key!r} matches several documents; give more of the id or source")
+            if rows:
+                return rows[0]["id"]
+        raise NotFound(f"no document matches {key!r} (try `newsweave documents`)")
+
+    def document_rows(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT id, source, language, title, published, agency, words, story_id AS story, url FROM documents ORDER BY seq"
+        ).fetchall()
+
+    def iter_documents(self, arrays: bool = False) -> Iterator[Document]:
+        for row in self.db.execute("SELECT * FROM documents ORDER BY seq"):
+            yield self._document(row, arrays)
+
+    def index_rows(self) -> Iterator[sqlite3.Row]:
+        """What the in-memory indexes need, document by document, in arrival order."""
+        yield from self.db.execute(
+            "SELECT id, seq, language, published, content_sha256, story_id, vector, minhash FROM documents ORDER BY seq"
+        )
+
+    def paragraph_vectors(self, doc_id: str) -> np.ndarray | None:
+        row = self.db.execute("SELECT paragraph_vectors, vector FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None or row["paragraph_vectors"] is None:
+            return None
+        width = len(row["vector"]) // 4
+        return _array(row["paragraph_vectors"], self.PARAGRAPH_DTYPE, width).astype(np.float32)
+
+    def ids_with_content(self, content_sha256: str) -> list[str]:
+        rows = self.db.execute("SELECT id FROM documents WHERE content_sha256=? ORDER BY seq", (content_sha256,))
+        return [r["id"] for r in rows]
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def raw_inputs(self) -> Iterator[sqlite3.Row]:
+        """Stored documents with their raw bytes and hints, for reprocessing."""
+        yield from self.db.execute(
+            "SELECT d.id, d.source, d.kind, d.hints, d.url, d.pipeline_version, r.data FROM documents d "
+            "JOIN raw_inputs r ON r.sha256 = d.raw_sha256 ORDER BY d.seq"
+        )
+
+    # -- links ----------------------------------------------------------------------------
+
+    def put_links(self, links: Iterable[Link]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO links(source, target, kind, score, evidence) VALUES (?,?,?,?,?)",
+            [(k.source, k.target, k.kind, k.score, json.dumps(k.evidence, ensure_ascii=False)) for k in links],
+        )
+
+    def links_of(self, doc_id: str) -> list[Link]:
+        rows = self.db.execute(
+            "SELECT * FROM links WHERE source=? OR target=? ORDER BY score DESC", (doc_id, doc_id)
+        )
+        return [Link(r["source"], r["target"], r["kind"], r["score"], json.loads(r["evidence"])) for r in rows]
+
+    def links_within(self, doc_ids: list[str]) -> list[Link]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.db.execute(
+            f"SELECT * FROM links WHERE source IN ({marks}) AND target IN ({marks})", doc_ids + doc_ids
+        )
+        return [Link(r["source"], r["target"], r["kind"], r["score"], json.loads(r["evidence"])) for r in rows]
+
+    # -- stories --------------------------------------------------------------------------
+
+    def new_story(self) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO stories(languages, size, updated_at) VALUES ('[]', 0, ?)", (_now(),)
+        )
+        return int(cursor.lastrowid)
+
+    def set_story(self, doc_ids: list[str], story_id: int) -> None:
+        self.db.executemany("UPDATE documents SET story_id=? WHERE id=?", [(story_id, d) for d in doc_ids])
+
+    def story_members(self, story_id: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT id, title, published, language, agency, vector, seq FROM documents WHERE story_id=? ORDER BY seq",
+            (story_id,),
+        ).fetchall()
+
+    def save_story(self, story: Story, centroid: np.ndarray | None) -> None:
+        self.db.execute(
+            "UPDATE stories SET title=?, start=?, end=?, languages=?, size=?, centroid=?, updated_at=? WHERE id=?",
+            (
+                story.title, story.start, story.end, json.dumps(story.languages), len(story.documents),
+                _blob(centroid, self.VECTOR_DTYPE), _now(), story.id,
+            ),
+        )
+
+    def delete_story(self, story_id: int) -> None:
+        self.db.execute("DELETE FROM stories WHERE id=?", (story_id,))
+
+    def story_rows(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM stories WHERE size > 0 ORDER BY coalesce(start, '9999'), id").fetchall()
+
+    def story_row(self, story_id: int) -> sqlite3.Row:
+        row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        if row is None or row["size"] == 0:
+            raise NotFound(f"no story with id {story_id} (try `newsweave stories`)")
+        return row
+
+    def story_dates(self, story_id: int) -> tuple[str | None, str | None]:
+        row = self.db.execute("SELECT start, end FROM stories WHERE id=?", (story_id,)).fetchone()
+        return (row["start"], row["end"]) if row else (None, None)
+
+    def story_documents(self, story_id: int) -> list[str]:
+        return [r["id"] for r in self.db.execute("SELECT id FROM documents WHERE story_id=? ORDER BY seq", (story_id,))]
+
+    # -- failures -------------------------------------------------------------------------
+
+    def record_failure(self, source: str, reason: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO failures(source, reason, at) VALUES (?,?,?)", (source, reason, _now())
+        )
+
+    def clear_failure(self, source: str) -> None:
+        self.db.execute("DELETE FROM failures WHERE source=?", (source,))
+
+    def failures(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM failures ORDER BY at").fetchall()
+
+    def clear_derived(self) -> None:
+        """Forget links, stories and documents (raw inputs stay) before a full reprocess."""
+        self.db.execute("DELETE FROM links")
+        self.db.execute("DELETE FROM stories")
+        self.db.execute("DELETE FROM documents")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error (autocommit mode underneath)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -51,6 +51,7 @@ def test_story_marks_001_original_and_000_translation(seed_db, seed_ids):
     stories = json.loads(run_cli("stories", "--db", str(seed_db), "--json")[1])
     story_id = next(s["id"] for s in stories if seed_ids["000"] in s["documents"])
     code, stdout, _ = run_cli("story", str(story_id), "--db", str(seed_db), "--json")
+    assert code == 0
     roles = {m["id"]: m["role"] for m in json.loads(stdout)["members"]}
     assert roles == {seed_ids["001"]: "original", seed_ids["000"]: "translation"}
 

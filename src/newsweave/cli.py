@@ -38,6 +38,11 @@ def _open(db: str) -> Corpus:
         raise click.ClickException(str(error)) from None
 
 
+def _say(line: str) -> None:
+    """One unwrapped line on stderr: reports must stay one line per failure for tools."""
+    click.echo(line, err=True)
+
+
 def _print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
@@ -91,15 +96,15 @@ def ingest(paths: tuple[str, ...], db: str, quiet: bool) -> None:
         report = run(corpus, paths, progress)
     except KeyboardInterrupt:
         progress.stop()
-        err.print("[yellow]interrupted[/]: everything reported so far is stored; rerun to finish")
+        _say("interrupted: everything counted so far is stored; rerun to finish")
         sys.exit(130)
     finally:
         progress.stop()
         corpus.close()
     for failure in report.failed:
-        err.print(f"[red]failed[/] {failure}", highlight=False, markup=True)
+        _say(f"failed {failure}")
     rate = (report.ingested + report.updated) / report.seconds if report.seconds else 0.0
-    err.print(
+    _say(
         f"ingested {report.ingested}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)} in {report.seconds:.1f}s ({rate:.1f} docs/s)"
     )
@@ -122,8 +127,8 @@ def reprocess(db: str, everything: bool, quiet: bool) -> None:
         progress.stop()
         corpus.close()
     for failure in report.failed:
-        err.print(f"[red]failed[/] {failure}", highlight=False)
-    err.print(
+        _say(f"failed {failure}")
+    _say(
         f"reprocessed {report.updated}, already current {report.unchanged}, "
         f"failed {len(report.failed)} in {report.seconds:.1f}s"
     )
@@ -231,7 +236,7 @@ def export(fmt: str, out_path: str, db: str) -> None:
 
     with _open(db) as corpus:
         n = run(corpus, out_path, fmt)
-    err.print(f"exported {n} documents to {out_path}")
+    _say(f"exported {n} documents to {out_path}")
 
 
 if __name__ == "__main__":

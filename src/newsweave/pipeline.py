@@ -55,7 +55,7 @@ class Pipeline:
                 "(raise max_article_bytes if it really is one article)"
             )
         declared = raw.hints.get("charset") or (declared_charset(raw.data) if raw.kind == "html" else None)
-        text, _encoding = decode(raw.data, declared)
+        text, _encoding = decode(raw.data, declared, guess_language=lambda t: self.languages.identify(t)[0])
         text, repairs = repair(text)
         doc = Document(id=raw.id, source=raw.source, raw_sha256=raw.sha256, kind=raw.kind, repairs=repairs)
         if raw.kind == "html":

@@ -1,7 +1,8 @@
 """`newsweave` command line: thin commands over the library; tables for people, --json for tools.
 
-Exit codes: 0 all good; 1 some input failed (the rest was ingested); 2 bad usage or a
-setting/database problem (nothing done). Bad data never prints a traceback.
+Exit codes: 0 all good; 1 some input failed (the rest was ingested) or an id was not
+found; 2 bad usage, a bad setting or an unusable database (nothing done). Bad data never
+prints a traceback.
 """
 
 from __future__ import annotations
@@ -31,11 +32,17 @@ db_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
+class Fatal(click.ClickException):
+    """A setting or database problem: nothing was done (exit code 2)."""
+
+    exit_code = 2
+
+
 def _open(db: str) -> Corpus:
     try:
         return Corpus(db, Settings.from_env())
     except NewsweaveError as error:
-        raise click.ClickException(str(error)) from None
+        raise Fatal(str(error)) from None
 
 
 def _say(line: str) -> None:

@@ -1,0 +1,58 @@
+"""Ingest throughput: every article text of ../shared/eval/news-similarity/pairs.csv.
+
+Writes the texts (about 2,500 articles in 10 languages) to a JSONL file, ingests it into a
+fresh database with the local engine exactly as `newsweave ingest` does, and prints one
+line: documents, failed, seconds, docs/s, peak RSS.
+
+    .venv/bin/python bench/throughput.py
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsweave.corpus import Corpus
+from newsweave.engines.local import ingest
+from newsweave.settings import Settings
+
+PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "news-similarity" / "pairs.csv"
+
+
+def main() -> int:
+    if not PAIRS.exists():
+        print(f"skipped: {PAIRS} not found (needs ../shared/eval)")
+        return 0
+    csv.field_size_limit(sys.maxsize)
+    texts: dict[str, str] = {}
+    for row in csv.DictReader(PAIRS.open(encoding="utf-8")):
+        for side in ("1", "2"):
+            texts.setdefault(row["text" + side], row["lang" + side])
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus_file = Path(tmp) / "pairs.jsonl"
+        with corpus_file.open("w", encoding="utf-8") as out:
+            for text in texts:
+                out.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+        started = time.perf_counter()
+        with Corpus(Path(tmp) / "bench.db", Settings()) as corpus:
+            report = ingest(corpus, [corpus_file])
+            stored = len(corpus)
+        seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    reasons: dict[str, int] = {}
+    for failure in report.failed:
+        reasons[failure.reason.split(" (")[0]] = reasons.get(failure.reason.split(" (")[0], 0) + 1
+    print(
+        f"throughput documents={stored} failed={len(report.failed)} seconds={seconds:.1f} "
+        f"docs/s={stored / seconds:.1f} peak_rss_mb={peak_mb:.0f} failures={json.dumps(reasons)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -39,7 +39,8 @@ def test_plain_html_jsonl_and_gz_inputs_are_all_read(tmp_path):
     (folder / "b.html").write_text(html, encoding="utf-8")
     records = [
         {"id": "x1", "text": seed_path("003").read_text(), "url": "https://example.org/x1", "published": "2021-07-07"},
-        {"id": "x2", "html": html, "title": "Given title"},
+        {"id": "x2", "html": html, "title": "Given title", "published": "someday"},
+        {"id": "x3", "text": seed_path("002").read_text(), "published": "2999-01-01"},
     ]
     (folder / "c.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
     with gzip.open(folder / "d.txt.gz", "wb") as out:
@@ -48,11 +49,22 @@ def test_plain_html_jsonl_and_gz_inputs_are_all_read(tmp_path):
     assert code == 0, stderr
     rows = {Path(r["source"].split("#")[0]).name + ("#" + r["source"].split("#")[1] if "#" in r["source"] else ""): r
             for r in documents(tmp_path / "t.db")}
-    assert set(rows) == {"a.txt", "b.html", "c.jsonl#1", "c.jsonl#2", "d.txt.gz"}
+    assert set(rows) == {"a.txt", "b.html", "c.jsonl#1", "c.jsonl#2", "c.jsonl#3", "d.txt.gz"}
+    assert rows["c.jsonl#3"]["published"] is None  # a stated date in the future is refused
     assert rows["c.jsonl#1"]["id"] == "x1" and rows["c.jsonl#1"]["published"] == "2021-07-07"
     assert rows["c.jsonl#2"]["title"] == "Given title"
     assert rows["b.html"]["title"] and rows["b.html"]["language"] == "en"
     assert rows["d.txt.gz"]["words"] > 200
+
+
+def test_json_files_hold_a_list_or_one_object(tmp_path):
+    texts = [seed_path(n).read_text() for n in ("002", "003")]
+    (tmp_path / "list.json").write_text(json.dumps([{"text": t} for t in texts], indent=2))
+    (tmp_path / "one.json").write_text(json.dumps({"text": seed_path("004").read_text(), "id": "solo"}, indent=2))
+    code, stderr = ingest(tmp_path / "list.json", tmp_path / "one.json", db=tmp_path / "t.db")
+    assert code == 0, stderr
+    sources = sorted(Path(r["source"]).name for r in documents(tmp_path / "t.db"))
+    assert sources == ["list.json#1", "list.json#2", "one.json#1"]
 
 
 def test_warc_response_records_become_documents(tmp_path):

@@ -123,7 +123,7 @@ def test_export_holds_what_show_prints_for_every_document(seed_db, seed_ids, tmp
     else:
         records = pq.read_table(out).to_pylist()
         for record in records:
-            for key in ("paragraphs", "links", "captions", "removed", "authors", "repairs"):
+            for key in ("paragraphs", "links", "captions", "removed", "authors", "repairs", "warnings"):
                 record[key] = json.loads(record[key])
     by_id = {r["id"]: r for r in records}
     assert set(by_id) == set(seed_ids.values())

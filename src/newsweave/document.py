@@ -85,6 +85,7 @@ class Document:
     captions: list[str] = field(default_factory=list)
     removed: list[Removed] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     vector: np.ndarray | None = field(default=None, repr=False)
     paragraph_vectors: np.ndarray | None = field(default=None, repr=False)
     minhash: np.ndarray | None = field(default=None, repr=False)

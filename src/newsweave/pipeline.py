@@ -65,17 +65,24 @@ class Pipeline:
         drop_repeated_paragraphs(doc)
         extract_text_metadata(doc, today)
         filter_boilerplate(doc)
-        _apply_hints(doc, raw)
+        _apply_hints(doc, raw, today or dt.date.today())
+        if not doc.paragraphs and doc.captions:  # a picture story: its caption is the article
+            doc.paragraphs, doc.captions = [Paragraph(c) for c in doc.captions], []
         if not doc.paragraphs:
             raise BadContent("no article text left after removing boilerplate")
         return doc
 
 
-def _apply_hints(doc: Document, raw: RawArticle) -> None:
+def _apply_hints(doc: Document, raw: RawArticle, today: dt.date) -> None:
     """Metadata the container stated beats metadata we guessed."""
     hints: dict[str, Any] = raw.hints
     doc.url = raw.url or doc.url
     if hints.get("title"):
         doc.title = " ".join(str(hints["title"]).split())
     if hints.get("published"):
-        doc.published = str(hints["published"])[:10]
+        try:  # a stated date wins if it is a real date, not in the future
+            stated = dt.date.fromisoformat(str(hints["published"])[:10])
+        except ValueError:
+            doc.warnings.append(f"ignored unreadable published date {hints['published']!r}")
+        else:
+            doc.published = stated.isoformat() if stated <= today else doc.published

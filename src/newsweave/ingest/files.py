@@ -77,7 +77,7 @@ def _read_stream(stream: io.BufferedIOBase, source: str, ext: str, max_bytes: in
         yield from read_warc(stream, source)
         return
     if ext in _JSON:
-        yield from read_json_records(stream, source)
+        yield from read_json_records(stream, source, whole_file=ext == ".json")
         return
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:

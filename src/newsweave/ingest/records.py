@@ -13,19 +13,29 @@ from .failure import Failure
 _HINT_FIELDS = ("title", "published", "language", "id")
 
 
-def read_json_records(stream: io.BufferedIOBase, source: str) -> Iterator[RawArticle | Failure]:
-    """One article per line (JSONL), or a JSON list / single object spanning the file."""
-    first = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
-    if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+def read_json_records(stream: io.BufferedIOBase, source: str, whole_file: bool = False) -> Iterator[RawArticle | Failure]:
+    """One article per line (JSONL); or, in a .json file, a list or one (pretty-printed) object."""
+    first = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if first.startswith(b"[") or (whole_file and first.startswith(b"{")):
         text = stream.read().decode("utf-8-sig", errors="replace")
         try:
             items = json.loads(text)
         except json.JSONDecodeError as error:
-            yield Failure(source, f"malformed JSON list ({error.msg} at line {error.lineno})")
+            if first.startswith(b"["):
+                yield Failure(source, f"malformed JSON list ({error.msg} at line {error.lineno})")
+                return
+            yield from _json_lines(io.BytesIO(text.encode("utf-8")), source)  # JSONL named .json
+            return
+        if isinstance(items, dict):
+            yield _record(items, f"{source}#1")
             return
         for n, item in enumerate(items, start=1):
             yield _record(item, f"{source}#{n}")
         return
+    yield from _json_lines(stream, source)
+
+
+def _json_lines(stream: io.BufferedIOBase, source: str) -> Iterator[RawArticle | Failure]:
     for n, line in enumerate(stream, start=1):
         if not line.strip():
             continue

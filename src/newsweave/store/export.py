@@ -13,7 +13,7 @@ from pathlib import Path
 from ..corpus import Corpus
 from ..errors import ConfigError
 
-_NESTED = ("paragraphs", "links", "captions", "removed", "authors", "repairs")
+_NESTED = ("paragraphs", "links", "captions", "removed", "authors", "repairs", "warnings")
 
 
 def export(corpus: Corpus, path: str | Path, fmt: str) -> int:

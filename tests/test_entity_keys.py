@@ -61,3 +61,33 @@ def test_ambiguous_city_takes_the_reading_its_context_supports(gazetteer):
     assert (near_russia.name, near_russia.country) == ("Kazan", "RU")
     assert near_iran.country == "IR"
     assert near_russia.latitude == pytest.approx(55.79, abs=0.05)
+
+
+def mentions_in(text: str, spans: list[tuple[str, str]]):
+    from newsweave.entities.resolve import Mention
+
+    found, cursor = [], 0
+    for surface, kind in spans:
+        start = text.index(surface, cursor)
+        found.append(Mention(surface, start, start + len(surface), kind))
+        cursor = start + len(surface)
+    return found
+
+
+def test_a_documents_mentions_resolve_to_shared_canonical_ids(gazetteer):
+    from newsweave.entities.resolve import resolve
+
+    german = "Sergej Lawrow sprach in Kasan. Lawrows Kommentare: Usbekistan, Russland und die OVKS. Zamir Kabul in Kabul."
+    english = "Sergei Lavrov spoke in Kazan about Uzbekistan, Russia and the CSTO."
+    de = resolve(mentions_in(german, [("Sergej Lawrow", "PER"), ("Kasan", "LOC"), ("Lawrows", "PER"), ("Usbekistan", "LOC"),
+                                      ("Russland", "LOC"), ("OVKS", "ORG"), ("Zamir Kabul", "PER"), ("Kabul", "LOC")]), "de", gazetteer)
+    en = resolve(mentions_in(english, [("Sergei Lavrov", "PER"), ("Kazan", "LOC"), ("Uzbekistan", "LOC"),
+                                       ("Russia", "LOC"), ("CSTO", "ORG")]), "en", gazetteer)
+    de_ids = {e.id for e in de}
+    assert {e.id for e in en} <= de_ids
+    lavrov = next(e for e in de if e.type == "PER" and "Lawrow" in e.name)
+    assert lavrov.name == "Sergej Lawrow" and len(lavrov.mentions) == 2
+    kazan = next(e for e in de if e.name == "Kazan")
+    assert kazan.country == "RU" and kazan.id == "loc:city:551487"
+    kabul_ids = {e.id for e in de if "Kabul" in e.name}
+    assert len(kabul_ids) == 2  # the envoy and the city stay apart

@@ -1,52 +1,147 @@
-"""Repair mojibake: ftfy first, then the twice-damaged text ftfy leaves alone.
+"""Repair mojibake: ftfy first, then the damage ftfy leaves alone, each rule behind evidence.
 
-Text that was mis-decoded (UTF-8 read as cp1252) and *then* passed through a Unicode
-compatibility normalisation (NFKC) or an ASCII folder no longer looks like mojibake to ftfy:
-`’` became `â€™` and then `â€TM`; `ü` became `Ã¼` and then `Ã1⁄4`. We undo the second
-step only inside a mojibake lead sequence, which plain text never contains, and hand the
-result back to ftfy. No library does this second step, hence the hand-written table.
+ftfy fixes text that was mis-decoded once (UTF-8 read as cp1252 / Latin-1) when the result
+looks "bad" enough to be sure. News scraped from the web was often damaged a second time,
+and then no longer looks like mojibake to ftfy:
+
+- a Unicode compatibility normalisation (NFKC) folded the last character: `’` became `â€™`
+  then `â€TM`; `ü` became `Ã¼` then `Ã1⁄4`. We unfold these, only after a mojibake lead.
+- a cleaner deleted the C1 control that Latin-1 made of byte 0x9F: Turkish `ş` (C5 9F)
+  became `Å\\x9f` then `Å`, `ğ` became `Ä`.
+- ftfy decodes embedded mojibake in mixed text only where each piece looks bad on its own,
+  so a short piece next to clean text (`giriÅŸ`) stays. Once the same text has shown
+  unmistakable mojibake, we decode such leftover pieces too (with ftfy's own rule that a
+  space after a lead byte was a no-break space: Arabic "Ù Ù Ù¡" → "٠٠١").
+- Mac Roman bytes read as Latin-1 leave only C1 controls, which ftfy reads as cp1252.
+
+Every extra rule fires only in text that carries unmistakable mojibake (`_EVIDENCE`), so
+clean text, including capitals with punctuation (`VOCÊ…`, `SÃO`), passes through untouched.
+Curly quotes are kept (German „…“, typographic apostrophes are content, not damage), and
+so is full-width CJK punctuation (`，。？`), which ftfy would turn into ASCII.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 import ftfy
 import regex
+from ftfy.chardata import UTF8_DETECTOR_RE
+from ftfy.fixes import restore_byte_a0
 
-# Compatibility foldings of characters that occur as the last byte of cp1252 mojibake:
-# NFKC turns ™ into "TM", ¼ ½ ¾ into "1⁄4" "1⁄2" "3⁄4", and … into "...".
-_UNFOLD = {
-    "TM": "™",
-    "1⁄4": "¼",
-    "1⁄2": "½",
-    "3⁄4": "¾",
-    "...": "…",
-}
-# A mojibake lead: the cp1252/latin-1 reading of a UTF-8 lead byte, optionally followed by
-# the reading of one continuation byte (â€ for U+20xx punctuation). Then a folded tail.
-_FOLDED = regex.compile(
-    r"(?P<lead>â€|â‚|[ÃÂÅÄÐÑ])"
-    r"(?P<tail>TM|1⁄4|1⁄2|3⁄4|\.\.\.)"
+# Unmistakable mojibake: a UTF-8 lead byte read as cp1252/Latin-1 followed by the reading of
+# a continuation byte that is not also plain punctuation (so `SÃO`, `VOCÊ…`, `IRMÃ”` do not
+# count), "â€" (U+20xx punctuation) and the NFKC-folded forms below. Â, Ã, Ä, Å, Ð, Ñ, Ø,
+# Ù are the leads of Latin-1 letters, Latin Extended-A (Turkish, Polish, Czech), Cyrillic,
+# Arabic; no language puts them before these symbols or C1 controls.
+_EVIDENCE = regex.compile(
+    r"â€|â‚¬|Â[\x80-\xbf]"
+    r"|[ÃÄÅÐÑØÙ][\x80-\x9f¡-º¼-¿€‚ƒ„†‡ˆ‰Š‹ŒŽ‘“•˜™š›œžŸ]"
+    r"|[ÃÄÅÐÑØÙ](?:[123]⁄[24]|TM|\.\.\.(?=\p{Ll}))"
 )
-# U+2020 (†) is what `‘` becomes after a second mis-decoding that lost its third byte
+
+# NFKC folds the cp1252 readings of bytes 0x99 (™), 0xBC-0xBE (¼ ½ ¾) and 0x85 (…) into
+# "TM", "1⁄4" "1⁄2" "3⁄4" and "...". Right after a mojibake lead (the reading of a UTF-8
+# lead byte, or "â€" for U+20xx punctuation) they cannot be anything else, except "..."
+# which legitimately follows a capital ("BÄDÄÑ...."): that one is unfolded only inside a
+# word (Polish `ą` = C4 85 → "Ä…" → "Ä..." as in "sÄ...d"), i.e. when a letter follows.
+_UNFOLD = {"TM": "™", "1⁄4": "¼", "1⁄2": "½", "3⁄4": "¾", "...": "…"}
+_FOLDED = regex.compile(r"(?P<lead>â€|â‚|[ÃÂÅÄÐÑØÙ])(?P<tail>TM|[123]⁄[24]|\.\.\.(?=\p{L}))")
+
+# `†` (U+2020) is what `‘` becomes after a second mis-decoding that lost its third byte
 # (E2 80 98 → "â€˜" → "â€\xa0" → E2 80 A0 → "†"). Only trusted glued to a word, and only
 # in text that showed other mojibake: a real dagger ("† 2021") is followed by a space.
 _DAGGER_QUOTE = regex.compile(r"(?<![\p{L}\p{N}])†(?=\p{L})")
-_MOJIBAKE_HINT = regex.compile(r"â€|Ã[\x80-\xbf¡-¿]|Ã\d⁄\d")
+
+# Turkish is the only language whose mojibake shows `Ä±` (ı = C4 B1). Its `ğ`/`ş` (C4 9F /
+# C5 9F, and capitals C4 9E / C5 9E) are the only Turkish letters whose second byte, read as
+# Latin-1, is a C1 control, which cleaners delete: "oluÅturmak", "Åifre", "deÄer". In text
+# with Turkish mojibake, a bare Ä/Å glued to a following letter is therefore ğ/ş (Ğ/Ş before
+# a capital). `ğ` never starts a word, so Ä must also follow a letter; ftfy never touches
+# these because nothing is left that looks like UTF-8.
+_TURKISH_EVIDENCE = regex.compile(r"Ä[±°]|Ä\x9f|Å\x9f|ÄŸ|ÅŸ")
+_TURKISH_LOST_BYTE = regex.compile(r"(?<=\p{L})Ä(?=\p{L})|(?<![\p{L}\p{N}])Å(?=\p{Ll})|(?<=\p{L})Å(?=\p{L})")
+
+# Bytes of a Mac Roman text read as Latin-1: its accented letters (á = 0x87, í = 0x92) land
+# on C1 controls, which ftfy maps through cp1252 ("Coatl‡n"). Mac Roman's 0x80-0x9F are all
+# letters; cp1252 makes these of them symbols that never sit inside a word (€ ‚ „ † ‡ ˆ ‰ ‹
+# • ˜ › and the undefined bytes). So a text whose only non-ASCII characters are C1 controls,
+# one of them such a symbol glued between letters, is Mac Roman. ("tur\x92stico" alone stays:
+# 0x92 is also cp1252's apostrophe, as in "don\x92t".)
+_C1 = regex.compile(r"[\x80-\x9f]")
+_MAC_ROMAN_WITNESS = regex.compile(r"(?<=\p{L})[\x80-\x82\x84\x86-\x89\x8b\x8d\x8f\x90\x95\x98\x9b\x9d](?=\p{L})")
+_NOT_C1_NON_ASCII = regex.compile(r"[^\x00-\x9f]")
+
+# Letters, marks and digits: what a leftover piece must decode to before we accept it
+# (punctuation is left to ftfy, whose stricter rules already handle "â€œ" and the like).
+_DECODED_OK = regex.compile(r"[\p{L}\p{M}\p{N} \xa0]+")
+
+# ftfy's width fix turns full-width CJK punctuation (，：？（）) and the ideographic space into
+# ASCII, which changes correct Chinese and Japanese text. We keep its useful half: full-width
+# Latin letters and digits become ASCII, half-width katakana become full-width.
+_WIDTH = {
+    c: unicodedata.normalize("NFKC", chr(c))
+    for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), *range(0xFF66, 0xFF9E)]
+}
+
+
+def _decode_piece(match: regex.Match, before: str) -> str:
+    """Decode one leftover UTF-8-looking piece, if it decodes cleanly to letters or digits.
+
+    The piece must already be in the text ftfy was given: a piece that ftfy's own decoding
+    produced ("Brontë…”" from a doubly damaged original) is legitimate text.
+    """
+    piece = match.group(0)
+    if piece not in before:
+        return piece
+    for encoding in ("sloppy-windows-1252", "latin-1", "sloppy-windows-1250", "sloppy-windows-1254"):
+        try:
+            decoded = restore_byte_a0(piece.encode(encoding)).decode("utf-8")
+        except UnicodeError:
+            continue
+        if _DECODED_OK.fullmatch(decoded) and not decoded.isascii():
+            return decoded
+    return piece
+
+
+def _turkish_letter(match: regex.Match) -> str:
+    text, end = match.string, match.end()
+    upper = end < len(text) and text[end].isupper()
+    if match.group(0) == "Ä":
+        return "Ğ" if upper else "ğ"
+    return "Ş" if upper else "ş"
 
 
 def repair(text: str) -> tuple[str, list[str]]:
     """Return the repaired text and a list of what was repaired (for the record)."""
     repairs: list[str] = []
-    damaged_twice = bool(_MOJIBAKE_HINT.search(text))
-    unfolded = _FOLDED.sub(lambda m: m["lead"] + _UNFOLD[m["tail"]], text)
+    damaged = bool(_EVIDENCE.search(text))
+    unfolded = _FOLDED.sub(lambda m: m["lead"] + _UNFOLD[m["tail"]], text) if damaged else text
     if unfolded != text:
         repairs.append("unfolded twice-damaged mojibake")
-    fixed = ftfy.fix_text(unfolded, uncurl_quotes=False)
+    if _C1.search(unfolded) and _MAC_ROMAN_WITNESS.search(unfolded) and not _NOT_C1_NON_ASCII.search(unfolded):
+        unfolded = unfolded.encode("latin-1").decode("mac_roman")
+        repairs.append("decoded Mac Roman read as Latin-1")
+    fixed = ftfy.fix_text(unfolded, uncurl_quotes=False, fix_character_width=False)
+    if not fixed.isascii():
+        fixed = fixed.translate(_WIDTH)
     if fixed != unfolded:
         repairs.append("ftfy")
-    if damaged_twice:
+    # ftfy decoded mojibake here (it removed some of the evidence): the text is proven damaged.
+    proven = damaged and len(_EVIDENCE.findall(fixed)) < len(_EVIDENCE.findall(unfolded))
+    if proven:
+        leftover = UTF8_DETECTOR_RE.sub(lambda m: _decode_piece(m, unfolded), fixed)
+        if leftover != fixed:
+            repairs.append("decoded mojibake left in mixed text")
+            fixed = leftover
+    if damaged:
         requoted = _DAGGER_QUOTE.sub("‘", fixed)
         if requoted != fixed:
             repairs.append("restored quotes lost to mojibake")
             fixed = requoted
+    if proven and _TURKISH_EVIDENCE.search(text):
+        restored = _TURKISH_LOST_BYTE.sub(_turkish_letter, fixed)
+        if restored != fixed:
+            repairs.append("restored Turkish letters that lost a byte")
+            fixed = restored
     return fixed, repairs

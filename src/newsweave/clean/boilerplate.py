@@ -9,9 +9,11 @@ never at a particular site. Every dropped line is recorded with its reason.
 
 from __future__ import annotations
 
+import numpy as np
 import regex
 
 from ..document import Document, Removed
+from .lineclass import LineClassifier
 
 _I = regex.IGNORECASE | regex.VERSION1
 
@@ -145,6 +147,9 @@ _PHOTO_CREDIT = regex.compile(
     regex.VERSION1,
 )
 _MAX_CAPTION_WORDS = 80
+# Rules anchored at the end of a line look at its last characters only: their matches are
+# far shorter than this, and a long paragraph is not scanned from its first letter.
+_TAIL_CHARS = 200
 # A closing line this short with no sentence punctuation is furniture ("ABC News", "Home").
 _MAX_FOOTER_WORDS = 5
 _SENTENCE_PUNCT = regex.compile(r"[.!?。！？؟:]")
@@ -162,7 +167,7 @@ def furniture_reason(line: str) -> str | None:
 
 def is_caption(line: str) -> bool:
     """A photo caption: a short block that ends with a photo credit."""
-    return len(line.split()) <= _MAX_CAPTION_WORDS and bool(_PHOTO_CREDIT.search(line))
+    return len(line.split()) <= _MAX_CAPTION_WORDS and bool(_PHOTO_CREDIT.search(line, _tail(line)))
 
 
 def trim_glued_furniture(line: str) -> tuple[str, list[str]]:
@@ -173,35 +178,103 @@ def trim_glued_furniture(line: str) -> tuple[str, list[str]]:
         (_GLUED_SITE_NAME, "site name glued to the text"),
         (_STRAY_STOPS, "stray punctuation"),
     ):
-        match = rule.search(line)
+        match = rule.search(line, _tail(line))
         if match and match.start() > 0:
             cut.append(f"{reason}: {match.group().strip()}")
             line = line[: match.start()].rstrip()
     return line, cut
 
 
+def rule_flags(line: str) -> tuple[bool, bool, bool, bool]:
+    """The rules' verdicts on one line, as the line classifier sees them.
+
+    (whole-line furniture, photo caption, furniture glued to its end, footer shape).
+    """
+    return (
+        furniture_reason(line) is not None,
+        is_caption(line),
+        trim_glued_furniture(line)[0] != line,
+        _is_footer(line),
+    )
+
+
+class BoilerplateFilter:
+    """The boilerplate stage: explicit rules first, then the learned line classifier.
+
+    Rules drop what they can name (with that name as the reason) and set captions aside;
+    the classifier (`lineclass.LineClassifier`, loaded on first use and cached here) drops
+    the remaining lines it scores below its threshold, which was chosen on training pages
+    to keep article text (recall) first. `rules_only=True` runs the rules alone.
+    """
+
+    def __init__(self, classifier: LineClassifier | None = None, rules_only: bool = False) -> None:
+        self.classifier = None if rules_only else (classifier or LineClassifier())
+
+    def __call__(self, doc: Document) -> Document:
+        texts = [p.text for p in doc.paragraphs]
+        flags = [rule_flags(text) for text in texts]
+        body = self._body_scores(texts, flags)
+        kept = []
+        for i, paragraph in enumerate(doc.paragraphs):
+            reason = furniture_reason(paragraph.text) if flags[i][0] else None
+            if reason:
+                doc.removed.append(Removed(paragraph.text, reason))
+                continue
+            if flags[i][1]:
+                doc.captions.append(paragraph.text)
+                continue
+            if body is not None and body[i] < self.classifier.threshold:
+                doc.removed.append(Removed(paragraph.text, f"boilerplate by its shape (p_body={body[i]:.2f})"))
+                continue
+            text, cuts = trim_glued_furniture(paragraph.text) if flags[i][2] else (paragraph.text, [])
+            doc.removed.extend(Removed(c.split(": ", 1)[1], c.split(": ", 1)[0]) for c in cuts)
+            if not text:
+                continue
+            paragraph.text = text
+            kept.append(paragraph)
+        # Footer: short closing lines without sentence punctuation (a site name, a tag list).
+        while len(kept) > 1 and _is_footer(kept[-1].text):
+            doc.removed.append(Removed(kept.pop().text, "footer"))
+        doc.paragraphs = kept
+        return doc
+
+    def _body_scores(self, texts: list[str], flags: list[tuple[bool, bool, bool, bool]]) -> np.ndarray | None:
+        if self.classifier is None or not texts or not looks_like_page(texts):
+            return None
+        return self.classifier.score(texts, flags)
+
+
+def looks_like_page(texts: list[str]) -> bool:
+    """A whole page flattened to text (menus, link lists), not an article already cut out.
+
+    The classifier learnt from whole pages; on an article it can only remove text, and on
+    pairs.csv it dropped real paragraphs (6.6% of them, some prose). So it runs only where
+    many lines are short fragments, as menus and link lists make them.
+    """
+    if len(texts) < _PAGE_MIN_LINES:
+        return False
+    fragments = sum(1 for t in texts if len(t.split()) <= _MAX_FOOTER_WORDS and not _SENTENCE_PUNCT.search(t))
+    return fragments / len(texts) >= _PAGE_FRAGMENT_SHARE
+
+
+# A page dump has menus: at least this many lines, this share of them short fragments.
+_PAGE_MIN_LINES = 6
+_PAGE_FRAGMENT_SHARE = 0.3
+
+_DEFAULT_FILTER = BoilerplateFilter()  # holds no weights until its first call
+
+
 def filter_boilerplate(doc: Document) -> Document:
-    """Drop furniture lines, move captions aside, trim glued furniture and footers."""
-    kept = []
-    for paragraph in doc.paragraphs:
-        reason = furniture_reason(paragraph.text)
-        if reason:
-            doc.removed.append(Removed(paragraph.text, reason))
-            continue
-        if is_caption(paragraph.text):
-            doc.captions.append(paragraph.text)
-            continue
-        text, cuts = trim_glued_furniture(paragraph.text)
-        doc.removed.extend(Removed(c.split(": ", 1)[1], c.split(": ", 1)[0]) for c in cuts)
-        if not text:
-            continue
-        paragraph.text = text
-        kept.append(paragraph)
-    # Footer: short closing lines without sentence punctuation (a site name, a tag list).
-    while len(kept) > 1 and _is_footer(kept[-1].text):
-        doc.removed.append(Removed(kept.pop().text, "footer"))
-    doc.paragraphs = kept
-    return doc
+    """Drop furniture lines, move captions aside, trim glued furniture and footers.
+
+    Uses one shared `BoilerplateFilter`; a pipeline that wants its own (another model, or
+    rules alone) holds a `BoilerplateFilter` and calls it instead.
+    """
+    return _DEFAULT_FILTER(doc)
+
+
+def _tail(line: str) -> int:
+    return max(0, len(line) - _TAIL_CHARS)
 
 
 def _is_footer(line: str) -> bool:

@@ -1,0 +1,147 @@
+"""Plain-text boilerplate filter: line-level quality on held-out pages, and clean-stage speed.
+
+Quality: the *test* pages of ../shared/eval/article-extraction (split and labels by
+`boilerplate_data.py`: whole rendered page text, a line is body when it aligns with the gold
+article body). Each page's lines go through `filter_boilerplate` as one document; a line is
+predicted body when it is still among the document's paragraphs afterwards. Precision,
+recall and F1 are over all test lines pooled (body = positive), for the rules alone and
+for rules + classifier. `crop` repeats this on each test page's article block with 3 lines
+of furniture either side (plain-text news as scraped). lines/s is the filter alone.
+
+Speed: `Pipeline().clean(RawArticle(...))` over every article text in
+../shared/eval/news-similarity/pairs.csv, on one core, with the share of that time spent in
+the boilerplate filter; `pairs_model_drops` is the share of those articles' paragraphs the
+classifier removed (almost all of them are article text, so this should stay small).
+
+    .venv/bin/python bench/boilerplate.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import boilerplate_data as data
+
+import newsweave.pipeline as pipeline_module
+from newsweave.clean.boilerplate import BoilerplateFilter
+from newsweave.document import Document, Paragraph, RawArticle
+
+PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "news-similarity" / "pairs.csv"
+CROP_MARGIN = 3
+
+
+def kept_lines(stage: BoilerplateFilter, lines: list[str]) -> np.ndarray:
+    paragraphs = [Paragraph(line) for line in lines]
+    doc = stage(Document("page", "page", "", paragraphs=list(paragraphs)))
+    kept = {id(p) for p in doc.paragraphs}
+    return np.array([id(p) in kept for p in paragraphs])
+
+
+def prf(labels: np.ndarray, kept: np.ndarray) -> tuple[float, float, float]:
+    tp = float(np.sum(kept & (labels == 1)))
+    precision = tp / max(float(np.sum(kept)), 1.0)
+    recall = tp / max(float(np.sum(labels == 1)), 1.0)
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
+
+
+def evaluate(stage: BoilerplateFilter, pages: list[data.Page]) -> tuple[tuple[float, float, float], float]:
+    labels = np.concatenate([p.labels for p in pages])
+    started = time.perf_counter()
+    kept = np.concatenate([kept_lines(stage, p.lines) for p in pages])
+    seconds = time.perf_counter() - started
+    return prf(labels, kept), len(labels) / seconds
+
+
+def cropped(page: data.Page) -> data.Page:
+    body = [i for i, y in enumerate(page.labels) if y]
+    start, end = max(0, body[0] - CROP_MARGIN), min(len(page.lines), body[-1] + 1 + CROP_MARGIN)
+    return data.Page(page.id, page.split, page.lines[start:end], page.labels[start:end], page.rules[start:end])
+
+
+def test_quality() -> dict[str, float]:
+    """Line-level scores on the test pages (also used by the quality-floor test)."""
+    test = data.load_pages("test")
+    rules, new = BoilerplateFilter(rules_only=True), BoilerplateFilter()
+    new(Document("warm", "warm", "", paragraphs=[Paragraph("Warm up.")]))  # load the weights
+    (rp, rr, rf), _ = evaluate(rules, test)
+    (np_, nr, nf), speed = evaluate(new, test)
+    crops = [cropped(p) for p in test]
+    (_, _, crf), _ = evaluate(rules, crops)
+    (cp, cr, cf), _ = evaluate(new, crops)
+    return {
+        "pages": len(test), "lines": sum(len(p.lines) for p in test), "rules_p": rp, "rules_r": rr, "rules_f1": rf,
+        "new_p": np_, "new_r": nr, "new_f1": nf, "lines_per_s": speed, "crop_rules_f1": crf,
+        "crop_p": cp, "crop_r": cr, "crop_f1": cf,
+    }
+
+
+def clean_speed() -> dict[str, float] | None:
+    if not PAIRS.exists():
+        return None
+    csv.field_size_limit(sys.maxsize)
+    texts: dict[str, None] = {}
+    for row in csv.DictReader(PAIRS.open(encoding="utf-8")):
+        texts.setdefault(row["text1"])
+        texts.setdefault(row["text2"])
+    raws = [RawArticle(text.encode("utf-8"), f"pairs#{i}") for i, text in enumerate(texts)]
+    pipeline = pipeline_module.Pipeline()
+    spent = [0.0]
+    drops = [0, 0]
+    original = pipeline_module.filter_boilerplate
+
+    def timed(doc: Document) -> Document:
+        before = len(doc.paragraphs)
+        started = time.perf_counter()
+        result = original(doc)
+        spent[0] += time.perf_counter() - started
+        drops[0] += sum(1 for r in doc.removed if r.reason.startswith("boilerplate by its shape"))
+        drops[1] += before
+        return result
+
+    for raw in raws[:50]:  # warm up: imports, weights, dateparser's locale data
+        with contextlib.suppress(Exception):  # a bad article is the pipeline's to report, not ours
+            pipeline.clean(raw)
+    pipeline_module.filter_boilerplate = timed
+    try:
+        started = time.perf_counter()
+        for raw in raws:
+            with contextlib.suppress(Exception):
+                pipeline.clean(raw)
+        seconds = time.perf_counter() - started
+    finally:
+        pipeline_module.filter_boilerplate = original
+    return {"articles": len(raws), "articles_per_s": len(raws) / seconds, "filter_share": spent[0] / seconds,
+            "model_drops": drops[0] / max(drops[1], 1)}
+
+
+def main() -> int:
+    if not data.available():
+        print(f"skipped: {data.EVAL} not found (needs ../shared/eval)")
+        return 0
+    q = test_quality()
+    speed = clean_speed()
+    line = (
+        f"boilerplate test_pages={q['pages']} lines={q['lines']} "
+        f"rules P/R/F1={q['rules_p']:.3f}/{q['rules_r']:.3f}/{q['rules_f1']:.3f} "
+        f"new P/R/F1={q['new_p']:.3f}/{q['new_r']:.3f}/{q['new_f1']:.3f} lines/s={q['lines_per_s']:.0f} "
+        f"crop rules F1={q['crop_rules_f1']:.3f} crop new P/R/F1={q['crop_p']:.3f}/{q['crop_r']:.3f}/{q['crop_f1']:.3f}"
+    )
+    if speed:
+        line += (
+            f" clean articles/s={speed['articles_per_s']:.0f} (n={speed['articles']}, "
+            f"filter {100 * speed['filter_share']:.0f}% of it) pairs_model_drops={100 * speed['model_drops']:.1f}%"
+        )
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""Train the plain-text boilerplate line classifier → models/boilerplate/model.json.
+
+Data: the *train* pages of ../shared/eval/article-extraction, built and labelled by
+`boilerplate_data.py` (see there for rendering, labels and the fixed page split), plus one
+two crops of each train page: its article block with 0–8 lines of furniture either side,
+and with 0–1 lines, the shapes plain-text news usually arrives in (a scraper's text, an
+HTML extractor's output), so the model learns a whole page and a nearly clean article.
+
+Model: two stages of gradient-boosted trees (scikit-learn's GradientBoostingClassifier,
+training only; inference is numpy in `newsweave.clean.lineclass`). Stage 2 is trained on
+out-of-fold stage-1 scores (5 folds by page) so it learns from scores like those it will
+see on new pages. The decision threshold is fitted on out-of-fold stage-2 scores: the
+lowest threshold (most recall) whose F1 is within 0.005 of the best F1.
+
+    .venv/bin/pip install html-text scikit-learn   # bench-only
+    .venv/bin/python bench/train_boilerplate.py    # about 3 minutes on one core
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import boilerplate_data as data
+
+from newsweave.clean.lineclass import (
+    DEFAULT_MODEL,
+    FEATURES,
+    SCORE_FEATURES,
+    CharTable,
+    feature_matrix,
+    score_features,
+    token_sets,
+)
+
+SEED = 20240611
+FOLDS = 5
+TREES = 120
+DEPTH = 4
+LEARNING_RATE = 0.1
+CROP_MARGIN = 8  # furniture lines kept either side of the article block in a crop
+F1_SLACK = 0.005  # give up this much F1 for recall when choosing the threshold
+
+
+def crop(page: data.Page, rng: np.random.Generator, margin: int) -> data.Page:
+    """The page's article block with up to `margin` lines of furniture either side."""
+    body = [i for i, y in enumerate(page.labels) if y]
+    start = max(0, body[0] - int(rng.integers(0, margin + 1)))
+    end = min(len(page.lines), body[-1] + 1 + int(rng.integers(0, margin + 1)))
+    return data.Page(page.id, page.split, page.lines[start:end], page.labels[start:end], page.rules[start:end])
+
+
+def fit(features: np.ndarray, labels: np.ndarray):
+    from sklearn.ensemble import GradientBoostingClassifier  # training only
+
+    return GradientBoostingClassifier(
+        n_estimators=TREES, max_depth=DEPTH, learning_rate=LEARNING_RATE, subsample=0.8, random_state=SEED
+    ).fit(features, labels)
+
+
+def export(model, features: np.ndarray) -> dict:
+    """Trees as flat node lists; leaves point to themselves. Checked against sklearn."""
+    prior = float(np.clip(model.init_.class_prior_[1], 1e-9, 1 - 1e-9))
+    trees = []
+    for estimator in model.estimators_[:, 0]:
+        tree = estimator.tree_
+        leaf = tree.children_left == -1
+        own = np.arange(tree.node_count)
+        trees.append({
+            "feature": np.where(leaf, 0, tree.feature).tolist(),
+            "threshold": np.where(leaf, 0.0, tree.threshold).tolist(),
+            "left": np.where(leaf, own, tree.children_left).tolist(),
+            "right": np.where(leaf, own, tree.children_right).tolist(),
+            "value": [round(float(v), 6) for v in tree.value[:, 0, 0] * model.learning_rate],
+        })
+    spec = {"depth": DEPTH, "base": float(np.log(prior / (1 - prior))), "trees": trees}
+    from newsweave.clean.lineclass import TreeEnsemble
+
+    ours = TreeEnsemble(spec).margin(features)
+    theirs = model.decision_function(features)
+    if np.max(np.abs(ours - theirs)) > 1e-3:
+        raise SystemExit(f"exported trees disagree with sklearn by {np.max(np.abs(ours - theirs)):.4f}")
+    return spec
+
+
+def stacked(pages: list[data.Page], first: dict[int, np.ndarray], feats: dict[int, np.ndarray],
+            tokens: dict[int, list[set[str]]]) -> np.ndarray:
+    return np.vstack([np.hstack([feats[k], score_features(first[k], tokens[k])]) for k in range(len(pages))])
+
+
+def prf(labels: np.ndarray, kept: np.ndarray) -> tuple[float, float, float]:
+    tp = float(np.sum(kept & (labels == 1)))
+    precision = tp / max(float(np.sum(kept)), 1.0)
+    recall = tp / max(float(np.sum(labels == 1)), 1.0)
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
+
+
+def main() -> int:
+    if not data.available():
+        print(f"skipped: {data.EVAL} not found (needs ../shared/eval)")
+        return 0
+    started = time.perf_counter()
+    rng = np.random.default_rng(SEED)
+    train = [p for p in data.load_pages() if p.split == "train"]
+    pages = train + [crop(p, rng, CROP_MARGIN) for p in train] + [crop(p, rng, 1) for p in train]
+    # Folds by page: a page and its crops always fall in the same fold.
+    order = rng.permutation(len(train))
+    fold_of_page = {train[i].id: f % FOLDS for f, i in enumerate(order)}
+    folds = np.array([fold_of_page[p.id] for p in pages])
+    chars = CharTable()
+    feats = {k: feature_matrix(p.lines, p.rules, chars) for k, p in enumerate(pages)}
+    tokens = {k: token_sets(p.lines) for k, p in enumerate(pages)}
+    labels = {k: np.array(p.labels) for k, p in enumerate(pages)}
+
+    def rows(keys, table):
+        return np.vstack([table[k] for k in keys]) if table is feats else np.concatenate([table[k] for k in keys])
+
+    everything = list(range(len(pages)))
+    first_oof: dict[int, np.ndarray] = {}
+    for f in range(FOLDS):
+        inside = [k for k in everything if folds[k] != f]
+        model = fit(rows(inside, feats), rows(inside, labels))
+        for k in everything:
+            if folds[k] == f:
+                first_oof[k] = model.predict_proba(feats[k])[:, 1]
+    all_features = rows(everything, feats)
+    all_labels = rows(everything, labels)
+    stage1 = fit(all_features, all_labels)
+    second_inputs = stacked(pages, first_oof, feats, tokens)
+    second_oof = np.zeros(len(all_labels))
+    offsets = np.cumsum([0] + [len(p.lines) for p in pages])
+    row_fold = np.repeat(folds, np.diff(offsets))
+    for f in range(FOLDS):
+        model = fit(second_inputs[row_fold != f], all_labels[row_fold != f])
+        second_oof[row_fold == f] = model.predict_proba(second_inputs[row_fold == f])[:, 1]
+    stage2 = fit(second_inputs, all_labels)
+
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    f1s = np.array([prf(all_labels, second_oof >= t)[2] for t in grid])
+    threshold = float(grid[np.flatnonzero(f1s >= f1s.max() - F1_SLACK)[0]])
+    precision, recall, f1 = prf(all_labels, second_oof >= threshold)
+
+    spec = {
+        "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and bench/train_boilerplate.py",
+        "features": list(FEATURES),
+        "score_features": list(SCORE_FEATURES),
+        "threshold": threshold,
+        "training": {
+            "data": "article-extraction benchmark (Scrapinghub, MIT), train split of boilerplate_data.py, plus crops",
+            "pages": len(train), "lines": len(all_labels), "body_lines": int(all_labels.sum()), "seed": SEED,
+            "trees_per_stage": TREES, "depth": DEPTH, "learning_rate": LEARNING_RATE,
+            "out_of_fold": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
+        },
+        "stage1": export(stage1, all_features),
+        "stage2": export(stage2, second_inputs),
+    }
+    DEFAULT_MODEL.parent.mkdir(parents=True, exist_ok=True)
+    DEFAULT_MODEL.write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(
+        f"train_boilerplate pages={len(train)} lines={len(all_labels)} threshold={threshold:.2f} "
+        f"oof_precision={precision:.3f} oof_recall={recall:.3f} oof_f1={f1:.3f} "
+        f"size_kb={DEFAULT_MODEL.stat().st_size / 1024:.0f} seconds={time.perf_counter() - started:.0f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,408 @@
+"""A learned line classifier for plain-text boilerplate: body text or site furniture.
+
+The rules in `boilerplate.py` name furniture they recognise; this model scores the lines
+they leave, from the *shape* of a line and of its neighbours only (length, sentence
+punctuation, capitalisation, digits, links, separators, where it sits relative to the
+running prose), so it carries across languages and scripts. It was fitted on the
+article-extraction benchmark (see `models/boilerplate/NOTICE`) by
+`bench/train_boilerplate.py`; `bench/boilerplate.py` measures it.
+
+Two stages, each a small gradient-boosted tree ensemble stored as JSON and evaluated with
+numpy (all trees walked at once, level by level, so a whole article costs a few dozen
+array operations). Stage 1 scores each line from its shape and its neighbours' shapes.
+Stage 2 adds what stage 1 believes about the rest of the document: scores of the lines
+around it, whether the line lies inside the densest run of body-like lines, and how much of
+its vocabulary the body-like lines share (article text shares its subject's words;
+teasers for other stories and menus do not). No word lists: only the document's own words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import regex
+
+# Where the shipped weights live: <repo>/models/boilerplate/model.json.
+DEFAULT_MODEL = Path(__file__).resolve().parents[3] / "models" / "boilerplate" / "model.json"
+
+# End- and start-of-line shapes (checked on a few characters only) and a few whole-line marks.
+_TERMINAL_END = regex.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")  # a sentence ends the line
+_ELLIPSIS = regex.compile(r"(?:\.\.\.|…)\W*$")
+_OPEN_LOWER = regex.compile(r"^\W*\p{Ll}")
+_BULLET = regex.compile(r"^\s*(?:[-–—•*·▪►▶→✓✔]|\d{1,2}[.)]\s)")
+_URLISH = regex.compile(r"https?://|www\.|\.(?:com|org|net|html?|php)\b|\S@\S|(?<!\w)[@#]\w", regex.IGNORECASE)
+_SEPARATORS = regex.compile(r"\s[|•·›»/>–—-]\s|\s\|\s?|^\s*[|•·›»>]")
+_DATE = regex.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\d{4}年|\d{1,2}月\d{1,2}日"
+)
+_EDGE = 12  # characters looked at for the start- and end-of-line shapes
+
+# Character classes, one bit each, looked up per code point in a table built on first use.
+_CLASSES: tuple[tuple[str, str], ...] = (
+    ("upper", r"[\p{Lu}\p{Lt}]"),
+    ("lower", r"\p{Ll}"),
+    ("letter", r"\p{L}"),
+    ("digit", r"\d"),
+    ("space", r"\s"),
+    ("cjk", r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"),
+    # Letters and digits of scripts that put spaces between words.
+    ("word", r"[^\W\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"),
+    ("terminal", r"[.!?…。！？؟।]"),
+    ("comma", r"[,，、،;；]"),
+    ("quote", r"[\"“”„«»‹›「」『』]"),
+    ("paren", r"[()（）]"),
+)
+_BIT = {name: 1 << i for i, (name, _) in enumerate(_CLASSES)}
+_TABLE_SIZE = 0x30000  # through CJK extension B; rarer code points count as "other"
+
+
+class CharTable:
+    """Code point → class bits, built on first use (about 0.3 s) and kept by its owner."""
+
+    def __init__(self) -> None:
+        self._table: np.ndarray | None = None
+
+    @property
+    def table(self) -> np.ndarray:
+        if self._table is None:
+            table = np.zeros(_TABLE_SIZE, dtype=np.uint16)
+            everything = "".join(map(chr, range(_TABLE_SIZE)))
+            for name, pattern in _CLASSES:
+                hits = [m.start() for m in regex.finditer(pattern, everything)]
+                table[hits] |= _BIT[name]
+            self._table = table
+        return self._table
+
+    def counts(self, lines: Sequence[str]) -> dict[str, np.ndarray]:
+        """Per line: characters of each class, words, cased and capitalised words."""
+        text = "".join(line + "\n" for line in lines)  # the "\n" ends every line's segment
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bits = self.table[np.minimum(codes, _TABLE_SIZE - 1)]
+        starts = np.concatenate([[0], np.cumsum([len(line) + 1 for line in lines])[:-1]])
+        out = {name: np.add.reduceat((bits & bit) > 0, starts) for name, bit in _BIT.items()}
+        out["space"] = out["space"] - 1  # the separator
+        word = (bits & _BIT["word"]) > 0
+        word_start = word & ~np.concatenate([[False], word[:-1]])
+        out["words"] = np.add.reduceat(word_start, starts)
+        out["cased"] = np.add.reduceat(word_start & ((bits & (_BIT["upper"] | _BIT["lower"])) > 0), starts)
+        out["capitalised"] = np.add.reduceat(word_start & ((bits & _BIT["upper"]) > 0), starts)
+        out["chars"] = np.array([len(line) for line in lines])
+        return out
+
+
+# A "prose" line: long enough to be a sentence and ending like one. Neighbourhood features
+# count these: article text comes in runs of prose lines, furniture sits around them.
+_PROSE_WORDS = 8.0
+
+LOCAL_FEATURES: tuple[str, ...] = (
+    "log_words", "log_chars", "terminal_end", "colon_end", "sentences_per_word", "commas_per_word",
+    "quotes", "parens", "title_words", "upper_letters", "digits", "punct", "letters", "urlish",
+    "separators", "bullet", "date", "ellipsis_end", "open_lower", "mean_word_chars", "cjk_share",
+    "rule_furniture", "rule_caption", "rule_glued", "rule_footer_shape", "prose",
+)
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "prev_log_words", "next_log_words", "prev_terminal", "next_terminal", "prev_prose", "next_prose",
+    "win1_log_words", "win3_log_words", "win10_log_words", "win3_prose", "win10_prose",
+    "prose_before", "prose_after", "log_dist_prose", "position", "log_lines", "doc_prose_share",
+    "rel_log_words", "rel_to_prose_block", "prev2_prose", "next2_prose",
+)
+FEATURES: tuple[str, ...] = LOCAL_FEATURES + CONTEXT_FEATURES
+
+
+def _urlish(line: str) -> bool:
+    """`_URLISH`, with a substring test first (each alternative needs one of these)."""
+    folded = line.casefold()
+    if not ("@" in line or "#" in line or "http" in folded or "www." in folded or "." in line):
+        return False
+    return _URLISH.search(line) is not None
+
+
+def _flag(pattern: regex.Pattern, texts: Sequence[str]) -> np.ndarray:
+    return np.array([pattern.search(text) is not None for text in texts], dtype=float)
+
+
+def local_features(lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]], chars: CharTable) -> np.ndarray:
+    """The shape of each line; `rules` are the rules' verdicts (furniture, caption, glued, footer)."""
+    c = chars.counts(lines)
+    # One Chinese or Japanese word is about 1.6 characters: count such text in word units.
+    words = c["words"] + c["cjk"] / 1.6
+    per_word = np.maximum(words, 1.0)
+    n_chars = np.maximum(c["chars"], 1)
+    cased_letters = c["upper"] + c["lower"]
+    ends = [line[-_EDGE:] for line in lines]
+    opens = [line[:_EDGE] for line in lines]
+    terminal = _flag(_TERMINAL_END, ends)
+    word_chars = (c["word"] / np.maximum(c["words"], 1)).clip(max=20.0) / 20
+    flags = np.array(rules, dtype=float).reshape(len(lines), 4)
+    return np.column_stack([
+        np.log1p(words),
+        np.log1p(c["chars"]),
+        terminal,
+        np.array([line.rstrip().endswith((":", "：")) for line in ends], dtype=float),
+        c["terminal"] / per_word,
+        c["comma"] / per_word,
+        (c["quote"] > 0).astype(float),
+        (c["paren"] > 0).astype(float),
+        c["capitalised"] / np.maximum(c["cased"], 1),
+        c["upper"] / np.maximum(cased_letters, 1),
+        c["digit"] / n_chars,
+        (c["chars"] - c["letter"] - c["digit"] - c["space"]) / n_chars,
+        c["letter"] / n_chars,
+        np.array([_urlish(line) for line in lines], dtype=float),
+        np.array([min(len(_SEPARATORS.findall(line)), 5) / 5 for line in lines]),
+        _flag(_BULLET, opens),
+        _flag(_DATE, lines),
+        _flag(_ELLIPSIS, ends),
+        _flag(_OPEN_LOWER, opens),
+        word_chars,
+        c["cjk"] / np.maximum(c["letter"], 1),
+        flags,
+        ((words >= _PROSE_WORDS) & (terminal > 0)).astype(float),
+    ])
+
+
+def feature_matrix(
+    lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]], chars: CharTable
+) -> np.ndarray:
+    """Features of every line of one document, each line seen with its neighbours."""
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    local = local_features(lines, rules, chars)
+    i_words = LOCAL_FEATURES.index("log_words")
+    i_term = LOCAL_FEATURES.index("terminal_end")
+    i_prose = LOCAL_FEATURES.index("prose")
+    words = local[:, i_words]
+    term = local[:, i_term]
+    prose = local[:, i_prose]
+
+    def window_mean(values: np.ndarray, k: int) -> np.ndarray:
+        """Mean over the k lines either side (the line itself excluded), edges padded with 0."""
+        padded = np.concatenate([np.zeros(k), values, np.zeros(k)])
+        sums = np.concatenate([[0.0], np.cumsum(padded)])
+        total = sums[2 * k + 1:] - sums[: n]
+        return (total - values) / (2 * k)
+
+    index = np.arange(n)
+    prose_idx = np.flatnonzero(prose)
+    if len(prose_idx):
+        first, last = prose_idx[0], prose_idx[-1]
+        before = np.searchsorted(prose_idx, index, side="left")  # prose lines strictly before i
+        after = len(prose_idx) - np.searchsorted(prose_idx, index, side="right")
+        nearest = _nearest_distance(index, prose_idx)
+        # Where the line sits relative to the block of prose: 0 inside, growing outside.
+        outside = np.where(index < first, first - index, np.where(index > last, index - last, 0))
+    else:
+        before = after = np.zeros(n)
+        nearest = np.full(n, n)
+        outside = np.full(n, n)
+    context = np.column_stack([
+        _shift(words, 1), _shift(words, -1), _shift(term, 1), _shift(term, -1),
+        _shift(prose, 1), _shift(prose, -1),
+        window_mean(words, 1), window_mean(words, 3), window_mean(words, 10),
+        window_mean(prose, 3), window_mean(prose, 10),
+        np.log1p(before), np.log1p(after), np.log1p(nearest),
+        index / max(n - 1, 1), np.full(n, math.log1p(n)), np.full(n, prose.mean()),
+        words - words.max(), np.log1p(outside), _shift(prose, 2), _shift(prose, -2),
+    ])
+    return np.hstack([local, context])
+
+
+def _nearest_distance(index: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(targets, index)
+    left = targets[np.clip(pos - 1, 0, len(targets) - 1)]
+    right = targets[np.clip(pos, 0, len(targets) - 1)]
+    return np.minimum(np.abs(index - left), np.abs(index - right))
+
+
+# Words for the vocabulary feature: runs of letters/digits, or one or two CJK characters.
+_VOCAB_TOKEN = regex.compile(r"[^\W\p{Han}\p{Hiragana}\p{Katakana}]+|[\p{Han}\p{Hiragana}\p{Katakana}]{1,2}")
+_HAS_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_EDGE_PUNCT = "\"'“”‘’„«»‹›()[]{}<>.,;:!?¡¿…—–-·•|/*#@&%^_~`=+\\"
+# Stage 2 reads stage-1 scores at these thresholds: lines above are "body-like".
+_BODY_LIKE = 0.5
+_SPAN_MARGINS = (0.3, 0.5, 0.7)
+
+SCORE_FEATURES: tuple[str, ...] = (
+    "s", "s_prev", "s_next", "s_prev2", "s_next2", "max_prev3", "max_next3", "max_prev10", "max_next10",
+    "sandwich3", "sandwich10", "inside_body_like", "log_dist_prev_body", "log_dist_next_body",
+    "mass_before", "mass_after", "doc_mean_s", "doc_max_s", "vocab_idf_share", "vocab_share",
+    "in_span30", "log_out_span30", "in_span50", "log_out_span50", "in_span70", "log_out_span70",
+)
+
+
+def _shift(values: np.ndarray, by: int) -> np.ndarray:
+    """values[i - by] at i (0 where that falls outside the document)."""
+    n = len(values)
+    out = np.zeros(n)
+    if 0 < by < n:
+        out[by:] = values[:-by]
+    elif -n < by < 0:
+        out[:by] = values[-by:]
+    return out
+
+
+def _densest_run(values: np.ndarray) -> tuple[int, int]:
+    """The contiguous run with the largest sum (Kadane); (-1, -1) when every value is <= 0."""
+    best = current = 0.0
+    start, best_start, best_end = 0, -1, -1
+    for i, value in enumerate(values.tolist()):
+        if current <= 0:
+            current, start = 0.0, i
+        current += value
+        if current > best:
+            best, best_start, best_end = current, start, i
+    return best_start, best_end
+
+
+def _vocabulary_overlap(token_sets: Sequence[set[str]], body_like: np.ndarray) -> np.ndarray:
+    """Share of each line's words (idf-weighted over the document's lines, and plain) that
+    also occur in *other* body-like lines."""
+    n = len(token_sets)
+    df: Counter[str] = Counter()
+    body: Counter[str] = Counter()
+    for tokens, is_body in zip(token_sets, body_like.tolist(), strict=True):
+        df.update(tokens)
+        if is_body:
+            body.update(tokens)
+    out = np.zeros((n, 2))
+    for i, tokens in enumerate(token_sets):
+        if not tokens:
+            continue
+        own = 1 if body_like[i] else 0
+        shared = [t for t in tokens if body[t] > own]
+        weight = sum(math.log(n / df[t]) for t in tokens)
+        out[i, 0] = sum(math.log(n / df[t]) for t in shared) / weight if weight else 0.0
+        out[i, 1] = len(shared) / len(tokens)
+    return out
+
+
+def score_features(scores: np.ndarray, token_sets: Sequence[set[str]]) -> np.ndarray:
+    """Stage-2 inputs: what stage 1 believes about each line's surroundings."""
+    n = len(scores)
+    index = np.arange(n)
+
+    def running_max(k: int, ahead: bool) -> np.ndarray:
+        """Max score over the k lines after (or before) each line, 0 past the ends."""
+        padded = np.concatenate([np.zeros(k), scores, np.zeros(k)])
+        windows = np.lib.stride_tricks.sliding_window_view(padded, k)  # windows[j] = padded[j:j+k]
+        return windows[k + 1: k + 1 + n].max(axis=1) if ahead else windows[:n].max(axis=1)
+
+    prev3, next3, prev10, next10 = running_max(3, False), running_max(3, True), running_max(10, False), running_max(10, True)
+    body_like = scores >= _BODY_LIKE
+    sure = np.flatnonzero(body_like)
+    if len(sure):
+        inside = ((index >= sure[0]) & (index <= sure[-1])).astype(float)
+        before = np.searchsorted(sure, index, side="left")
+        dist_prev = np.where(before > 0, index - sure[np.clip(before - 1, 0, None)], n)
+        after = np.searchsorted(sure, index, side="right")
+        dist_next = np.where(after < len(sure), sure[np.clip(after, None, len(sure) - 1)] - index, n)
+    else:
+        inside, dist_prev, dist_next = np.zeros(n), np.full(n, n), np.full(n, n)
+    mass = np.cumsum(scores)
+    total = max(float(mass[-1]), 1e-9)
+    spans = []
+    for margin in _SPAN_MARGINS:
+        first, last = _densest_run(scores - margin)
+        if first < 0:
+            spans += [np.zeros(n), np.full(n, math.log1p(n))]
+            continue
+        outside = np.where(index < first, first - index, np.where(index > last, index - last, 0))
+        spans += [(outside == 0).astype(float), np.log1p(outside)]
+    return np.column_stack([
+        scores, _shift(scores, 1), _shift(scores, -1), _shift(scores, 2), _shift(scores, -2),
+        prev3, next3, prev10, next10, np.minimum(prev3, next3), np.minimum(prev10, next10),
+        inside, np.log1p(dist_prev), np.log1p(dist_next), (mass - scores) / total, (total - mass) / total,
+        np.full(n, scores.mean()), np.full(n, scores.max()), _vocabulary_overlap(token_sets, body_like), *spans,
+    ])
+
+
+def token_sets(lines: Sequence[str]) -> list[set[str]]:
+    """Each line's words, case-folded (one or two characters at a time in CJK text)."""
+    out = []
+    for line in lines:
+        folded = line.casefold()
+        if _HAS_CJK.search(folded):
+            out.append(set(_VOCAB_TOKEN.findall(folded)))
+        else:
+            out.append({word.strip(_EDGE_PUNCT) for word in folded.split()} - {""})
+    return out
+
+
+class TreeEnsemble:
+    """Boosted regression trees over one feature matrix, as flat node arrays.
+
+    Nodes of all trees sit in one array; a leaf points to itself (left == right == its own
+    index), so walking `depth` levels from the roots lands every row on its leaf in every
+    tree at once.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        trees = spec["trees"]
+        offsets = np.cumsum([0] + [len(t["feature"]) for t in trees])
+        self.roots = offsets[:-1]
+        self.feature = np.concatenate([t["feature"] for t in trees]).astype(np.int64)
+        self.threshold = np.concatenate([t["threshold"] for t in trees]).astype(np.float64)
+        self.left = np.concatenate([np.add(t["left"], o) for t, o in zip(trees, offsets, strict=False)]).astype(np.int64)
+        self.right = np.concatenate([np.add(t["right"], o) for t, o in zip(trees, offsets, strict=False)]).astype(np.int64)
+        self.value = np.concatenate([t["value"] for t in trees]).astype(np.float64)
+        self.depth = int(spec["depth"])
+        self.base = float(spec["base"])
+
+    def margin(self, features: np.ndarray) -> np.ndarray:
+        # The trees were grown on float32 features (as scikit-learn does): compare the same.
+        flat = np.asarray(features, dtype=np.float32).ravel()
+        n, width = features.shape
+        row_start = (np.arange(n) * width)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots)))
+        for _ in range(self.depth):
+            go_left = flat[row_start + self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.base + self.value[node].sum(axis=1)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.margin(features)))
+
+
+class LineClassifier:
+    """P(body) for each line of a document; the weights load on first use and stay cached here."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else DEFAULT_MODEL
+        self.chars = CharTable()
+        self._stages: tuple[TreeEnsemble, TreeEnsemble, float] | None = None
+
+    def _load(self) -> tuple[TreeEnsemble, TreeEnsemble, float]:
+        if self._stages is None:
+            if not self.path.exists():
+                raise FileNotFoundError(
+                    f"boilerplate model {self.path} not found: run from a newsweave checkout (it ships "
+                    "models/boilerplate/model.json) or rebuild it with bench/train_boilerplate.py"
+                )
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            if tuple(raw["features"]) != FEATURES or tuple(raw["score_features"]) != SCORE_FEATURES:
+                raise ValueError(
+                    f"{self.path} was trained on other features than this code computes; "
+                    "retrain it with bench/train_boilerplate.py"
+                )
+            self._stages = (TreeEnsemble(raw["stage1"]), TreeEnsemble(raw["stage2"]), float(raw["threshold"]))
+        return self._stages
+
+    @property
+    def threshold(self) -> float:
+        """Lines scoring below this are boilerplate (chosen on training pages, recall first)."""
+        return self._load()[2]
+
+    def score(self, lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]]) -> np.ndarray:
+        """P(body) for every line of one document, in order."""
+        if not lines:
+            return np.zeros(0)
+        stage1, stage2, _ = self._load()
+        features = feature_matrix(lines, rules, self.chars)
+        first = stage1.predict(features)
+        return stage2.predict(np.hstack([features, score_features(first, token_sets(lines))]))

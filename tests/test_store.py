@@ -129,3 +129,18 @@ def test_export_holds_what_show_prints_for_every_document(seed_db, seed_ids, tmp
     assert set(by_id) == set(seed_ids.values())
     shown = json.loads(run_cli("show", seed_ids["000"], "--db", str(seed_db), "--json")[1])
     assert by_id[seed_ids["000"]] == shown
+
+
+def test_a_version_1_database_is_migrated_in_place(tmp_path):
+    from newsweave.store.sqlite import MIGRATIONS
+
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.executescript(MIGRATIONS[0] + "INSERT INTO meta VALUES ('schema_version', '1');")
+    db.execute("INSERT INTO failures VALUES ('old.txt', 'empty file', '2024-01-01')")
+    db.commit()
+    db.close()
+    store = SQLiteStore(tmp_path / "old.db")
+    assert store.schema_version == SCHEMA_VERSION == 2
+    assert [r["source"] for r in store.failures()] == ["old.txt"]  # data survives the upgrade
+    assert store.entity_rows() == []
+    store.close()

@@ -234,6 +234,69 @@ def story(story_id: int, db: str, as_json: bool) -> None:
 
 
 @main.command()
+@db_option
+@json_option
+def entities(db: str, as_json: bool) -> None:
+    """List canonical entities: type, name, country, documents, mentions, variants."""
+    with _open(db) as corpus:
+        rows = [dict(r) for r in corpus.store.entity_rows()]
+    for row in rows:
+        row["variants"] = sorted(set((row["variants"] or "").split(",")))
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "type", "name", "country", "docs", "mentions", "variants")
+    for r in rows:
+        table.add_row(r["id"], r["type"], r["name"], r["country"] or "", str(r["documents"]), str(r["mentions"]),
+                      ", ".join(r["variants"])[:80])
+    out.print(table)
+
+
+@main.command()
+@click.argument("entity_id")
+@db_option
+@json_option
+def entity(entity_id: str, db: str, as_json: bool) -> None:
+    """One entity: its variants by language and the documents that mention it."""
+    with _open(db) as corpus:
+        try:
+            row, mentions = corpus.store.entity(entity_id)
+        except NotFound as error:
+            raise click.ClickException(str(error)) from None
+    variants: dict[str, set[str]] = {}
+    documents: dict[str, dict[str, Any]] = {}
+    for m in mentions:
+        variants.setdefault(m["language"] or "?", set()).add(m["text"])
+        doc = documents.setdefault(m["doc_id"], {"id": m["doc_id"], "title": m["title"], "published": m["published"], "mentions": 0})
+        doc["mentions"] += 1
+    data = dict(row) | {"variants": {k: sorted(v) for k, v in sorted(variants.items())}, "documents": list(documents.values())}
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{data['name']}[/] ({data['type']}, {data['id']}{', ' + data['country'] if data['country'] else ''})")
+    for language, names in data["variants"].items():
+        out.print(f"[dim]{language}:[/] {', '.join(names)}", highlight=False)
+    for doc in data["documents"]:
+        out.print(f"  {doc['published'] or '':10}  {doc['id']}  ×{doc['mentions']}  {doc['title'] or ''}", highlight=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8"))
+@click.option("--lines", is_flag=True, help="One document per input line (else one per file / all of stdin).")
+def tag(files: tuple[Any, ...], lines: bool) -> None:
+    """Print the language and canonical entities of text (stdin by default), one JSON line per document."""
+    from .entities.tagger import Tagger
+
+    tagger = Tagger()
+    for handle in files or (click.get_text_stream("stdin"),):
+        content = handle.read()
+        for text in (content.splitlines() if lines else [content]):
+            if lines and not text.strip():
+                continue
+            click.echo(json.dumps(tagger.tag(text), ensure_ascii=False))
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
 @db_option

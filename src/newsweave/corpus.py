@@ -99,6 +99,7 @@ class Corpus:
             if raw is not None:
                 self.store.put_raw(raw.sha256, raw.data, raw.source)
             self.store.put_document(doc, dict(raw.hints) if raw else {}, PIPELINE_VERSION)
+            self.store.put_entities(doc)
             self._forget(doc.id)
             links = find_links(
                 doc, self.vectors, self.near, self.store.ids_with_content(doc.content_sha256),

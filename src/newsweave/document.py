@@ -58,6 +58,32 @@ class Paragraph:
 
 
 @dataclass
+class Mention:
+    text: str
+    start: int
+    end: int
+    type: str
+    paragraph: int = 0
+
+
+@dataclass
+class Entity:
+    id: str
+    name: str
+    type: str
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        data = dict(data)
+        data["mentions"] = [Mention(**m) for m in data.get("mentions", [])]
+        return cls(**data)
+
+
+@dataclass
 class Removed:
     """A piece of input the cleaner dropped, and why: cleaning must be explainable."""
 
@@ -86,6 +112,7 @@ class Document:
     removed: list[Removed] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
     vector: np.ndarray | None = field(default=None, repr=False)
     paragraph_vectors: np.ndarray | None = field(default=None, repr=False)
     minhash: np.ndarray | None = field(default=None, repr=False)
@@ -124,6 +151,7 @@ class Document:
         data = {k: v for k, v in data.items() if k in _DOCUMENT_FIELDS}
         data["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs", [])]
         data["removed"] = [Removed(**r) for r in data.get("removed", [])]
+        data["entities"] = [Entity.from_dict(e) for e in data.get("entities", [])]
         return cls(**data)
 
 

@@ -1,7 +1,7 @@
 """`process(raw) -> Document`: the pure per-article pipeline.
 
-decode → repair → extract (HTML) or split (text) → drop repeats → metadata → boilerplate →
-language → embed → fingerprint. Each stage is a plain function of the document; models
+decode → repair → split (text), or extract then repair (HTML) → drop repeats → metadata → boilerplate →
+language → entities → embed → fingerprint. Each stage is a plain function of the document; models
 are loaded on first use and held by the `Pipeline` object, never by the module.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .clean.boilerplate import filter_boilerplate
+from .clean.boilerplate import BoilerplateFilter
 from .clean.encoding import BadContent, decode
 from .clean.extract import declared_charset, extract_html
 from .clean.metadata import extract_text_metadata
@@ -19,22 +19,43 @@ from .clean.paragraphs import split_paragraphs
 from .clean.repeats import drop_repeated_paragraphs
 from .document import Document, Paragraph, RawArticle
 from .embed import Embedder, embed_document, make_embedder
+from .entities.places import Gazetteer
+from .entities.stage import Recognizer, add_entities
 from .errors import InputError
 from .language import LanguageIdentifier
 from .link.fingerprints import fingerprint
 from .settings import Settings
 
+# Enough text to tell the language for the metadata stage's date parsing.
+_LANGUAGE_SAMPLE = 1000
+
 # Bump when a stage changes its output, so stored documents can be found and reprocessed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 class Pipeline:
     """The per-article stages with their models; one per process, reused for every article."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        recognizer: Recognizer | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or make_embedder(self.settings.embedder, self.settings.threads)
         self.languages = LanguageIdentifier()
+        self.boilerplate = BoilerplateFilter()
+        self._recognizer = recognizer
+        self.gazetteer = Gazetteer(self.settings.cache_dir)
+
+    @property
+    def recognizer(self) -> Recognizer:
+        if self._recognizer is None:
+            from .entities.ner import EntityRecognizer
+
+            self._recognizer = EntityRecognizer()
+        return self._recognizer
 
     def process(self, raw: RawArticle, today: dt.date | None = None) -> Document:
         """Turn one raw article into a clean, understood Document; InputError if it cannot."""
@@ -43,6 +64,8 @@ class Pipeline:
         except BadContent as bad:
             raise InputError(raw.source, bad.reason) from None
         self.languages(doc, hint=raw.hints.get("language"))
+        if self.settings.entities:
+            add_entities(doc, self.recognizer, self.gazetteer)
         embed_document(doc, self.embedder)
         return fingerprint(doc, self.settings.shingle_words, self.settings.minhash_permutations)
 
@@ -56,21 +79,33 @@ class Pipeline:
             )
         declared = raw.hints.get("charset") or (declared_charset(raw.data) if raw.kind == "html" else None)
         text, _encoding = decode(raw.data, declared, guess_language=lambda t: self.languages.identify(t)[0])
-        text, repairs = repair(text)
-        doc = Document(id=raw.id, source=raw.source, raw_sha256=raw.sha256, kind=raw.kind, repairs=repairs)
+        doc = Document(id=raw.id, source=raw.source, raw_sha256=raw.sha256, kind=raw.kind)
         if raw.kind == "html":
             extract_html(doc, text, raw.url, today)
+            _repair_extracted(doc)  # the article only: repairing all the markup costs 4× more
         else:
+            text, doc.repairs = repair(text)
             doc.paragraphs = [Paragraph(p) for p in split_paragraphs(text)]
         drop_repeated_paragraphs(doc)
-        extract_text_metadata(doc, today)
-        filter_boilerplate(doc)
+        extract_text_metadata(doc, today, self.languages.identify(doc.body[:_LANGUAGE_SAMPLE])[0])
+        self.boilerplate(doc)
         _apply_hints(doc, raw, today or dt.date.today())
         if not doc.paragraphs and doc.captions:  # a picture story: its caption is the article
             doc.paragraphs, doc.captions = [Paragraph(c) for c in doc.captions], []
         if not doc.paragraphs:
             raise BadContent("no article text left after removing boilerplate")
         return doc
+
+
+def _repair_extracted(doc: Document) -> None:
+    """Repair title and paragraphs as one text, so evidence in one part counts for all."""
+    parts = [doc.title or ""] + [p.text for p in doc.paragraphs]
+    fixed, doc.repairs = repair("\n".join(parts))
+    lines = fixed.split("\n")
+    if len(lines) == len(parts):
+        doc.title = lines[0] or None
+        for paragraph, line in zip(doc.paragraphs, lines[1:], strict=True):
+            paragraph.text = line
 
 
 def _apply_hints(doc: Document, raw: RawArticle, today: dt.date) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
@@ -15,6 +16,14 @@ from .errors import ConfigError
 
 def _setting(default: Any, help: str, low: float | None = None, high: float | None = None):
     return field(default=default, metadata={"help": help, "low": low, "high": high})
+
+
+def _parse_bool(raw: str) -> bool:
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,12 @@ class Settings:
         low=0,
     )
 
+    entities: bool = _setting(False, "Recognise and resolve named entities (the slowest stage after embedding).")
+    cache_dir: str = _setting(
+        str(Path.home() / ".cache" / "newsweave"),
+        "Folder for rebuildable caches (the place-name index); never holds data you would lose.",
+    )
+
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
@@ -100,7 +115,7 @@ class Settings:
             raw = environ.get(f"NEWSWEAVE_{f.name.upper()}")
             if raw is not None:
                 try:
-                    values[f.name] = type(f.default)(raw)
+                    values[f.name] = _parse_bool(raw) if isinstance(f.default, bool) else type(f.default)(raw)
                 except ValueError:
                     raise ConfigError(
                         f"NEWSWEAVE_{f.name.upper()}={raw!r} is not a valid "

@@ -142,9 +142,7 @@ def sniff_binary(data: bytes) -> str | None:
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return None
     controls = len(head) - len(head.translate(None, _CONTROL))
-    if _utf16_without_bom(head):
-        return None
-    if controls / len(head) > 0.02:
+    if controls / len(head) > 0.02 and not _utf16_without_bom(head):
         return "binary data (control bytes in the text)"
     return None
 

@@ -7,6 +7,9 @@ import regex
 from ..document import Document, Removed
 
 _NOT_WORD = regex.compile(r"[\W_]+")
+# Shorter paragraphs may repeat by design (list items, "Meal 1", a Q&A's questions); a
+# scraper's doubled block or headline is longer than this (in letters, any script).
+MIN_REPEAT_CHARS = 30
 
 
 def paragraph_key(text: str) -> str:
@@ -20,7 +23,7 @@ def drop_repeated_paragraphs(doc: Document) -> Document:
     kept = []
     for paragraph in doc.paragraphs:
         key = paragraph_key(paragraph.text)
-        if key and key in seen:
+        if len(key) >= MIN_REPEAT_CHARS and key in seen:
             doc.removed.append(Removed(paragraph.text, "repeated paragraph"))
             continue
         seen.add(key)

@@ -16,42 +16,12 @@ Inflected forms reduce to a stem the same document uses (Lawrows → Lawrow).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
+from ..document import Entity, Mention
 from .normalize import alias_of, fold, strip_inflection
 from .places import Gazetteer
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
-
-
-@dataclass
-class Mention:
-    text: str
-    start: int
-    end: int
-    type: str
-    paragraph: int = 0
-
-
-@dataclass
-class Entity:
-    id: str
-    name: str
-    type: str
-    country: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    mentions: list[Mention] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Entity:
-        data = dict(data)
-        data["mentions"] = [Mention(**m) for m in data.get("mentions", [])]
-        return cls(**data)
 
 
 def resolve(mentions: list[Mention], language: str | None, gazetteer: Gazetteer) -> list[Entity]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..document import Document, Link
 from ..settings import Settings
-from .explain import shared_paragraphs
+from .explain import shared_entities, shared_paragraphs
 from .fingerprints import jaccard
 from .index import NearDuplicateIndex, VectorIndex
 from .translations import alignment, is_translation
@@ -47,7 +47,11 @@ def find_links(
             score = jaccard(doc.minhash, near.signatures[other_id])
             if score >= settings.near_duplicate_jaccard:
                 other = fetch(other_id)
-                evidence = {"jaccard": round(score, 4), "shared_paragraphs": shared_paragraphs(doc, other)}
+                evidence = {
+                    "jaccard": round(score, 4),
+                    "shared_paragraphs": shared_paragraphs(doc, other),
+                    "shared_entities": shared_entities(doc, other),
+                }
                 links[other_id] = _symmetric(doc.id, other_id, "near_duplicate", score, evidence)
     if doc.vector is None:
         return list(links.values())
@@ -57,7 +61,11 @@ def find_links(
             continue
         other = fetch(neighbour.id)
         aligned = alignment(doc.paragraph_vectors, other.paragraph_vectors)
-        evidence = {"cosine": round(neighbour.cosine, 4), **aligned.evidence()}
+        evidence = {
+            "cosine": round(neighbour.cosine, 4),
+            **aligned.evidence(),
+            "shared_entities": shared_entities(doc, other),
+        }
         if doc.language != other.language and is_translation(aligned, settings.translation_alignment):
             original, translation = sorted((other, doc), key=originality)
             links[other.id] = Link(original.id, translation.id, "translation", aligned.score, evidence)

@@ -20,7 +20,7 @@ import numpy as np
 from ..document import Document, Link, Story
 from ..errors import NotFound, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released entry:
 # add a new one, so old databases upgrade in place.
@@ -78,6 +78,28 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL,
         at TEXT NOT NULL
     );
+    """,
+    # 2: canonical entities and their mentions, for `entities`, `entity` and link evidence.
+    """
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        country TEXT,
+        latitude REAL,
+        longitude REAL
+    );
+    CREATE TABLE mentions (
+        doc_id TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        language TEXT,
+        paragraph INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL
+    );
+    CREATE INDEX mentions_doc ON mentions(doc_id);
+    CREATE INDEX mentions_entity ON mentions(entity_id);
     """,
 )
 
@@ -191,11 +213,49 @@ class SQLiteStore:
             ),
         )
 
+    def put_entities(self, doc: Document) -> None:
+        """Record the document's mentions; an entity's row keeps its fullest name."""
+        for entity in doc.entities:
+            self.db.execute(
+                "INSERT INTO entities(id, name, type, country, latitude, longitude) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET name = CASE WHEN length(excluded.name) > length(name) "
+                "AND excluded.type = 'PER' THEN excluded.name ELSE name END",
+                (entity.id, entity.name, entity.type, entity.country, entity.latitude, entity.longitude),
+            )
+            languages = [p.language for p in doc.paragraphs]
+            self.db.executemany(
+                "INSERT INTO mentions(doc_id, entity_id, text, language, paragraph, start, end) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (doc.id, entity.id, m.text, languages[m.paragraph] if m.paragraph < len(languages) else doc.language,
+                     m.paragraph, m.start, m.end)
+                    for m in entity.mentions
+                ],
+            )
+
+    def entity_rows(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT e.*, count(DISTINCT m.doc_id) AS documents, count(*) AS mentions, "
+            "group_concat(DISTINCT m.text) AS variants FROM entities e JOIN mentions m ON m.entity_id = e.id "
+            "GROUP BY e.id ORDER BY documents DESC, mentions DESC, e.name"
+        ).fetchall()
+
+    def entity(self, entity_id: str) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
+        row = self.db.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no entity with id {entity_id!r} (try `newsweave entities`)")
+        mentions = self.db.execute(
+            "SELECT m.*, d.title, d.published FROM mentions m JOIN documents d ON d.id = m.doc_id "
+            "WHERE m.entity_id=? ORDER BY d.seq, m.paragraph, m.start",
+            (entity_id,),
+        ).fetchall()
+        return row, mentions
+
     def delete_document(self, doc_id: str) -> int | None:
-        """Remove a document and its links; return the story it belonged to."""
+        """Remove a document, its links and mentions; return the story it belonged to."""
         row = self.db.execute("SELECT story_id FROM documents WHERE id=?", (doc_id,)).fetchone()
         if row is None:
             return None
+        self.db.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
         self.db.execute("DELETE FROM links WHERE source=? OR target=?", (doc_id, doc_id))
         self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
         return row["story_id"]
@@ -346,12 +406,6 @@ class SQLiteStore:
 
     def failures(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM failures ORDER BY at").fetchall()
-
-    def clear_derived(self) -> None:
-        """Forget links, stories and documents (raw inputs stay) before a full reprocess."""
-        self.db.execute("DELETE FROM links")
-        self.db.execute("DELETE FROM stories")
-        self.db.execute("DELETE FROM documents")
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,36 @@
+"""Tag raw text without a database: language, mentions and their canonical ids.
+
+Offsets index the text exactly as given (no cleaning), so a caller can highlight it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..language import LanguageIdentifier
+from ..settings import Settings
+from .places import Gazetteer
+from .resolve import resolve
+from .stage import Recognizer
+
+
+class Tagger:
+    def __init__(self, recognizer: Recognizer | None = None, gazetteer: Gazetteer | None = None) -> None:
+        """Models load lazily on the first `tag`; the place index uses the settings' cache."""
+        if recognizer is None:
+            from .ner import EntityRecognizer
+
+            recognizer = EntityRecognizer()
+        self.recognizer = recognizer
+        self.gazetteer = gazetteer or Gazetteer(Settings.from_env().cache_dir)
+        self.languages = LanguageIdentifier()
+
+    def tag(self, text: str) -> dict[str, Any]:
+        language = self.languages.identify(text)[0]
+        entities = resolve(self.recognizer.mentions(text, language), language, self.gazetteer)
+        found = [
+            {"text": m.text, "start": m.start, "end": m.end, "type": e.type, "canonical": e.id}
+            for e in entities
+            for m in e.mentions
+        ]
+        return {"language": language, "entities": sorted(found, key=lambda m: (m["start"], m["end"]))}

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= newsweave.db
 
-.PHONY: run test venv dev lint bench clean
+.PHONY: run test venv dev lint bench clean train-ner train-boilerplate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,22 @@ test: dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-bench: venv
+bench: dev
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/boilerplate.py
+	$(BIN)/python bench/mojibake.py
+	$(BIN)/python bench/ner.py
+
+# Retrain the shipped models from ../shared/eval (fixed seeds; CI never retrains).
+train-ner: venv
+	$(BIN)/python -m newsweave.entities.training --data ../shared/eval/ner --out models/ner
+
+train-boilerplate: venv
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"
+	$(BIN)/python bench/train_boilerplate.py
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -202,3 +202,11 @@ def test_url_footer_broken_by_a_space_is_mended():
 def test_codecs_used_in_tests_exist():
     for name in ("cp1250", "cp1252", "cp1254", "koi8_r", "iso8859_2"):
         codecs.lookup(name)
+
+
+def test_a_copyright_notice_glued_to_the_last_sentence_is_cut_not_the_paragraph():
+    chinese = "出于安全考虑，海地领导人纪念独立日。莫伊斯的政府被指控腐败，他在太子港国家宫发表演讲时谴责贪污腐败。版权所有 2020 美联社。"
+    assert furniture_reason(chinese) is None  # ideographs count as words: this is prose
+    assert trim_glued_furniture(chinese)[0] == "出于安全考虑，海地领导人纪念独立日。莫伊斯的政府被指控腐败，他在太子港国家宫发表演讲时谴责贪污腐败。"
+    assert trim_glued_furniture("He said it was fine. © 2023 Reuters. All rights reserved.")[0] == "He said it was fine."
+    assert trim_glued_furniture("The copyright law changed in 2020.")[0] == "The copyright law changed in 2020."

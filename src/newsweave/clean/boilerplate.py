@@ -117,6 +117,13 @@ _WHOLE_LINE_RULES: tuple[tuple[str, regex.Pattern], ...] = tuple(
 _MAX_FURNITURE_WORDS = 40
 
 # "… geflohen waren. Weiterlesen" / "… said. Read more": a link label glued to a paragraph.
+# A copyright notice glued after the last sentence: "… 想想看。版权所有 2020 CREATORS.COM".
+_TRAILING_COPYRIGHT = regex.compile(
+    r"(?<=[.!?。！？\"”»'’]\s*)(?:©|\(c\)|copyright\b|版权所有|all rights reserved|alle rechte vorbehalten"
+    r"|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone"
+    r"|все права защищены|tüm hakları saklıdır|جميع الحقوق محفوظة).{0,160}$",
+    _I,
+)
 _TRAILING_LINK = regex.compile(
     r"(?<=[.!?\"”»'’])\s*(?:read more|weiterlesen|mehr lesen|lire la suite|leer más|leggi tutto"
     r"|czytaj więcej|читать далее|devamını oku|阅读更多|اقرأ المزيد)\W*$",
@@ -155,25 +162,39 @@ _MAX_FOOTER_WORDS = 5
 _SENTENCE_PUNCT = regex.compile(r"[.!?。！？؟:]")
 
 
+# A line that only contains a rights phrase is a notice if short, or if it opens with one.
+_MAX_NOTICE_WORDS = 15
+_STARTS_AS_NOTICE = regex.compile(r"^\W*(?:©|\(c\)|copyright\b|版权所有)", _I)
+_IDEOGRAPHS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+
+
+def word_count(line: str) -> int:
+    """Words, counting two ideographs as one: Chinese and Japanese write no spaces."""
+    return len(line.split()) + len(_IDEOGRAPHS.findall(line)) // 2
+
+
 def furniture_reason(line: str) -> str | None:
     """Why a whole line is site furniture, or None if it may be article text."""
-    if len(line.split()) > _MAX_FURNITURE_WORDS:
+    if word_count(line) > _MAX_FURNITURE_WORDS:
         return None
     for reason, rule in _WHOLE_LINE_RULES:
         if rule.match(line):
+            if reason == "copyright" and word_count(line) > _MAX_NOTICE_WORDS and not _STARTS_AS_NOTICE.match(line):
+                continue  # prose that ends in a notice: trim_glued_furniture cuts the notice
             return reason
     return None
 
 
 def is_caption(line: str) -> bool:
     """A photo caption: a short block that ends with a photo credit."""
-    return len(line.split()) <= _MAX_CAPTION_WORDS and bool(_PHOTO_CREDIT.search(line, _tail(line)))
+    return word_count(line) <= _MAX_CAPTION_WORDS and bool(_PHOTO_CREDIT.search(line, _tail(line)))
 
 
 def trim_glued_furniture(line: str) -> tuple[str, list[str]]:
     """Cut link labels, site names and stray stops glued to the end of a paragraph."""
     cut: list[str] = []
     for rule, reason in (
+        (_TRAILING_COPYRIGHT, "copyright"),
         (_TRAILING_LINK, "link to another story"),
         (_GLUED_SITE_NAME, "site name glued to the text"),
         (_STRAY_STOPS, "stray punctuation"),
@@ -253,7 +274,7 @@ def looks_like_page(texts: list[str]) -> bool:
     """
     if len(texts) < _PAGE_MIN_LINES:
         return False
-    fragments = sum(1 for t in texts if len(t.split()) <= _MAX_FOOTER_WORDS and not _SENTENCE_PUNCT.search(t))
+    fragments = sum(1 for t in texts if word_count(t) <= _MAX_FOOTER_WORDS and not _SENTENCE_PUNCT.search(t))
     return fragments / len(texts) >= _PAGE_FRAGMENT_SHARE
 
 
@@ -278,4 +299,4 @@ def _tail(line: str) -> int:
 
 
 def _is_footer(line: str) -> bool:
-    return len(line.split()) <= _MAX_FOOTER_WORDS and not _SENTENCE_PUNCT.search(line)
+    return word_count(line) <= _MAX_FOOTER_WORDS and not _SENTENCE_PUNCT.search(line)

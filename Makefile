@@ -42,7 +42,8 @@ bench: dev
 
 # Retrain the shipped models from ../shared/eval (fixed seeds; CI never retrains).
 train-ner: venv
-	$(BIN)/python -m newsweave.entities.training --data ../shared/eval/ner --out models/ner
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"
+	nice -n 10 $(BIN)/python -m newsweave.entities.training --data ../shared/eval/ner --out models/ner
 
 train-boilerplate: venv
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"

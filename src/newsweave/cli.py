@@ -288,7 +288,7 @@ def tag(files: tuple[Any, ...], lines: bool) -> None:
     from .entities.tagger import Tagger
 
     tagger = Tagger()
-    for handle in files or (click.get_text_stream("stdin"),):
+    for handle in files or (sys.stdin,):
         content = handle.read()
         for text in (content.splitlines() if lines else [content]):
             if lines and not text.strip():

@@ -82,7 +82,7 @@ class Settings:
         low=0,
     )
 
-    entities: bool = _setting(False, "Recognise and resolve named entities (the slowest stage after embedding).")
+    entities: bool = _setting(True, "Recognise and resolve named entities (the slowest stage after embedding).")
     cache_dir: str = _setting(
         str(Path.home() / ".cache" / "newsweave"),
         "Folder for rebuildable caches (the place-name index); never holds data you would lose.",

@@ -41,7 +41,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "EU": ("EU", "UE", "ЕС", "AB", "Europäische Union", "European Union", "Union européenne", "Unión Europea",
            "Unione europea", "Unia Europejska", "Европейский союз", "Avrupa Birliği", "欧盟", "الاتحاد الأوروبي"),
     "IS": ("IS", "ISIS", "ISIL", "Isis", "Isil", "Daesh", "Daesch", "DAEŞ", "ИГИЛ", "داعش", "伊斯兰国",
-           "Islamic State", "Islamischer Staat", "Islamischen Staat", "Islamischen Staates", "État islamique",
+           "Islamic State", "Islamic State group", "IS-Miliz", "Terrormiliz IS", "Islamischer Staat", "Islamischen Staat", "Islamischen Staates", "État islamique",
            "Estado Islámico", "Stato Islamico", "Państwo Islamskie", "Исламское государство", "İslam Devleti",
            "الدولة الإسلامية"),
     "SCO": ("SCO", "SOZ", "OCS", "ШОС", "ŞİÖ", "上合组织", "Shanghai Cooperation Organisation",

@@ -20,12 +20,26 @@ from pathlib import Path
 
 from .normalize import fold, strip_inflection
 
+# Short forms news uses that no locale lists as the country's name.
+EXTRA_COUNTRY_NAMES = {
+    "US": ("U.S.", "US", "USA", "U.S.A.", "America", "ABD"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain", "Großbritannien"),
+    "AE": ("UAE", "VAE", "EAU"),
+    "RU": ("RF",),
+}
+
+# A city no other mention supports must be at least this big to be believed ("Sharia" is
+# also a village); and a name the model typed PER/ORG is taken as a place only if it is a
+# country or a city this big (Kazan, Moscow), where the place reading dominates.
+MIN_UNSUPPORTED_POPULATION = 100_000
+MAJOR_CITY_POPULATION = 500_000
+
 # Locales whose country names we index (the languages newsweave reads, and a few more).
 LOCALES = ("en", "de", "fr", "es", "it", "pl", "ru", "tr", "ar", "zh", "pt", "nl", "cs", "uk", "ja", "ko", "fa")
 
 
 # Bump when the index's content or the Place type changes: old caches are then ignored.
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,11 @@ class Gazetteer:
             pass  # caching is an optimisation; a read-only home must not fail a run
 
     def candidates(self, name: str, language: str | None = None) -> list[Place]:
-        """Places called `name`; an inflected form ("Afghanistans") falls back to its stem."""
+        """Places called `name`, read through its dictionary form first (России → Россия,
+        Moskaus → Moskau): an inflected name may spell some far-off village exactly."""
+        lemma = lemmatize(name, language)
+        if lemma != name and (found := self.index.get(fold(lemma))):
+            return found
         key = fold(name)
         found = self.index.get(key)
         if found is None:
@@ -101,10 +119,38 @@ class Gazetteer:
         if not found:
             return None
         countries = [p for p in found if p.is_country]
-        if countries:  # "Georgia" the country before Georgia the city, unless context says
+        if countries:  # "Georgia" the country before Georgia the city
             return countries[0]
         context = context or Counter()
-        return max(found, key=lambda p: (context[p.country], p.population))
+        # A city in a country the document names beats one elsewhere; then the bigger one
+        # (Moscow, Russia over Moscow, Idaho even in a text that also names the US).
+        best = max(found, key=lambda p: (context[p.country] > 0, p.population))
+        if context[best.country] == 0 and best.population < MIN_UNSUPPORTED_POPULATION:
+            return None  # a small town nothing else in the text points to: likely not a place
+        return best
+
+    def major_place(self, name: str, language: str | None = None) -> Place | None:
+        """A country or big city called exactly `name` (for mentions the model mistyped)."""
+        for place in self.index.get(fold(name), []):
+            if place.is_country or place.population >= MAJOR_CITY_POPULATION:
+                return place
+        return None
+
+
+def lemmatize(name: str, language: str | None) -> str:
+    """Each word's dictionary form (simplemma), keeping words it would lower-case."""
+    if not language:
+        return name
+    import simplemma
+
+    words = []
+    for word in name.split():
+        try:
+            lemma = simplemma.lemmatize(word, lang=language)
+        except (ValueError, KeyError):  # a language simplemma does not cover
+            return name
+        words.append(lemma if lemma[:1].isupper() == word[:1].isupper() else word)
+    return " ".join(words)
 
 
 def _build_index() -> dict[str, list[Place]]:
@@ -125,7 +171,8 @@ def _build_index() -> dict[str, list[Place]]:
     for country in pycountry.countries:
         display = english.get(country.alpha_2) or getattr(country, "common_name", country.name)
         place = Place(f"country:{country.alpha_2}", display, country.alpha_2)
-        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
+        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", ""),
+                 country.alpha_3, *EXTRA_COUNTRY_NAMES.get(country.alpha_2, ())}
         for locale in LOCALES:
             try:
                 translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])

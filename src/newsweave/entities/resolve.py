@@ -27,10 +27,12 @@ TYPES = ("PER", "ORG", "LOC", "MISC")
 def resolve(mentions: list[Mention], language: str | None, gazetteer: Gazetteer) -> list[Entity]:
     """Group a document's mentions into canonical entities, in order of first mention."""
     keys = {_surface_key(m, language) for m in mentions}
+    # Surnames of people the document names in full: "Kabul" after "Zamir Kabul" is him.
+    surnames = {_surface_key(m, language) for m in mentions if m.type == "PER" and len(m.text.split()) > 1}
     context = _document_countries(mentions, language, gazetteer)
     entities: dict[str, Entity] = {}
     for mention in mentions:
-        entity = _entity_for(mention, language, gazetteer, context, keys)
+        entity = _entity_for(mention, language, gazetteer, context, keys, surnames)
         entities.setdefault(entity.id, entity).mentions.append(mention)
     for entity in entities.values():
         if entity.type == "PER":  # display the fullest form the document gives
@@ -57,16 +59,30 @@ def _document_countries(mentions: list[Mention], language: str | None, gazetteer
 
 
 def _entity_for(
-    mention: Mention, language: str | None, gazetteer: Gazetteer, context: Counter[str], keys: set[str]
+    mention: Mention,
+    language: str | None,
+    gazetteer: Gazetteer,
+    context: Counter[str],
+    keys: set[str],
+    surnames: set[str],
 ) -> Entity:
-    if mention.type == "LOC":
+    alias = alias_of(mention.text)  # an acronym or body the model typed as anything
+    if alias:
+        return Entity(f"org:{alias.lower()}", alias, "ORG")
+    kind = mention.type
+    if kind == "LOC":
         place = gazetteer.resolve(mention.text, context, language)
         if place is not None:
             return Entity(f"loc:{place.key}", place.name, "LOC", place.country, place.latitude, place.longitude)
-    if mention.type in ("ORG", "MISC", "LOC"):
-        alias = alias_of(mention.text)
-        if alias:
-            return Entity(f"org:{alias.lower()}", alias, "ORG")
     own = _surface_key(mention, language)
+    # A lone word the model typed PER/ORG that names a country or big city, and is nobody's
+    # surname here, is the place ("held in the city of Kazan", "Moscow said").
+    if kind != "LOC" and len(mention.text.split()) == 1 and own not in surnames:
+        place = gazetteer.major_place(mention.text, language)
+        if place is not None:
+            return Entity(f"loc:{place.key}", place.name, "LOC", place.country, place.latitude, place.longitude)
+    if kind != "PER" and strip_inflection(own, language, surnames) in surnames:
+        kind, own = "PER", strip_inflection(own, language, surnames)  # "Lavrov" mistyped as a place
     key = strip_inflection(own, language, keys - {own})
-    return Entity(f"{mention.type.lower()}:{key.replace(' ', '-')}", mention.text, mention.type)
+    return Entity(f"{kind.lower()}:{key.replace(' ', '-')}", mention.text, kind)
+

@@ -1,0 +1,191 @@
+"""Named-entity mentions (PER, ORG, LOC) with the small spaCy models shipped in models/ner.
+
+One model per language with training data (de, en, ru, tr, zh, ar), trained by
+``newsweave.entities.training``. Other languages go to the closest model by script:
+Latin-script languages (es, fr, it, pl, pt, nl, …) to ``xx``, trained on en + de + tr;
+Cyrillic ones (uk, bg, sr, …) to ru; Arabic-script ones (fa, ur) to ar; Han and kana to
+zh. Where the language is unknown, the text's dominant script decides the same way.
+A PER that is a known country or city name in the model's language is made LOC.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..document import Document, Mention
+
+MODELS = Path(__file__).resolve().parents[3] / "models" / "ner"
+TRAINED = ("de", "en", "ru", "tr", "zh", "ar")
+FALLBACK = "xx"
+
+# Languages without a model of their own whose script is not Latin, and the model that
+# reads that script best. Every other language (Latin script) falls back to ``xx``.
+CLOSEST = {
+    **dict.fromkeys(["uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn", "ba", "tt", "cv"], "ru"),
+    **dict.fromkeys(["fa", "ur", "ps", "ckb", "ug", "sd", "ku"], "ar"),
+    **dict.fromkeys(["ja", "yue", "wuu", "gan", "lzh"], "zh"),
+}
+_SCRIPT_MODEL = {"LATIN": FALLBACK, "CYRILLIC": "ru", "ARABIC": "ar", "CJK": "zh",
+                 "HIRAGANA": "zh", "KATAKANA": "zh"}
+
+# Turkish writes case suffixes after an apostrophe ("Erdoğan'ın", "Ankara'da"); the mention
+# is the name before it, as the other languages' mentions are.
+_TR_SUFFIX = re.compile(r"['’][^\W\d_]+$")
+_LINES = re.compile(r"[^\n]+")
+# Locales whose place names correct the fallback model's types.
+_XX_LOCALES = ("en", "es", "fr", "it", "pl", "pt", "nl")
+_RU_ENDINGS = "аяьйоеиы"
+
+
+def place_names(model: str) -> frozenset[str]:
+    """Country and city names as written in the model's language (Babel/CLDR: territories
+    and time-zone cities), to fix a classic small-data error: a place read as a person
+    ("Москва" ends like "Анна"). Russian names also give their stem, for case forms."""
+    import zoneinfo
+
+    from babel import Locale
+    from babel.dates import get_timezone_location
+
+    names: set[str] = set()
+    for code in (_XX_LOCALES if model == FALLBACK else (model,)):
+        locale = Locale.parse(code)
+        names.update(v for k, v in locale.territories.items() if not k.isdigit())
+        for zone in zoneinfo.available_timezones():
+            if "/" in zone and not zone.startswith(("Etc/", "SystemV/")):
+                names.add(get_timezone_location(zone, locale=locale, return_city=True))
+    if model == "ru":
+        names.update(n[:-1] for n in list(names) if len(n) >= 5 and n[-1] in _RU_ENDINGS)
+    return frozenset(n for n in names if n)
+
+
+def _is_place(text: str, places: frozenset[str], model: str) -> bool:
+    if text in places:
+        return True
+    if model == "ru":  # "Москвы", "Москве", "Москвой": the stem plus a short ending
+        return any(text[:cut] in places for cut in (-1, -2, -3) if len(text) + cut >= 4)
+    return False
+
+
+def script_model(text: str) -> str:
+    """The model for a text of unknown language: the script most of its letters use."""
+    counts: dict[str, int] = {}
+    for char in text[:2000]:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            script = name.split(" ", 1)[0]
+            model = _SCRIPT_MODEL.get(script)
+            if model:
+                counts[model] = counts.get(model, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else FALLBACK
+
+
+class EntityRecognizer:
+    """Finds PER/ORG/LOC mentions; loads each language's model once, on first use."""
+
+    def __init__(self, model_dir: Path | str = MODELS) -> None:
+        self.model_dir = Path(model_dir)
+        self._models: dict[str, Any] = {}
+        self._places: dict[str, frozenset[str]] = {}
+
+    def model_for(self, language: str | None, text: str = "") -> str:
+        """Which shipped model reads ``language`` (``None``: decided by ``text``'s script)."""
+        if language:
+            base = language.lower().replace("_", "-").split("-", 1)[0]
+            if base in TRAINED:
+                return base
+            if base in CLOSEST:
+                return CLOSEST[base]
+        return script_model(text)
+
+    def _load(self, name: str) -> Any:
+        nlp = self._models.get(name)
+        if nlp is None:
+            import spacy
+
+            path = self.model_dir / name
+            if not (path / "meta.json").exists():
+                raise FileNotFoundError(
+                    f"NER model {name!r} not found at {path}; retrain it with "
+                    "`python -m newsweave.entities.training --lang " + name + "`")
+            nlp = spacy.load(path)
+            nlp.max_length = 10**8  # one line of an article may be long; NER needs no parser
+            self._models[name] = nlp
+            self._places[name] = place_names(name)
+        return nlp
+
+    def _read(self, name: str, docs: Iterable[Any], batch_size: int = 64) -> Iterable[Any]:
+        """Run the model; a PER whose text is a known place becomes LOC."""
+        places = self._places[name]
+        for doc in self._models[name].pipe(docs, batch_size=batch_size):
+            ents = list(doc.ents)
+            changed = False
+            for i, ent in enumerate(ents):
+                if ent.label_ == "PER" and _is_place(ent.text, places, name):
+                    ents[i] = doc.char_span(ent.start_char, ent.end_char, label="LOC")
+                    changed = True
+            if changed:
+                doc.ents = ents
+            yield doc
+
+    def mentions(self, text: str, language: str | None = None) -> list[Mention]:
+        """Mentions in ``text``, offsets into ``text`` itself; lines are read one by one."""
+        return self.mentions_many([text], language)[0]
+
+    def mentions_many(self, texts: Iterable[str], language: str | None = None,
+                      batch_size: int = 64) -> list[list[Mention]]:
+        """Mentions for many texts of one language (batched: faster than one by one)."""
+        texts = list(texts)
+        results: list[list[Mention]] = [[] for _ in texts]
+        groups: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            groups.setdefault(self.model_for(language, text), []).append(i)
+        for name, members in groups.items():
+            self._load(name)
+            pieces = [(i, m.start(), m.group()) for i in members
+                      for m in _LINES.finditer(texts[i]) if not m.group().isspace()]
+            docs = self._read(name, (line for _, _, line in pieces), batch_size)
+            for (i, offset, _), doc in zip(pieces, docs, strict=True):
+                for ent in doc.ents:
+                    start, end = ent.start_char, ent.end_char
+                    if name == "tr":
+                        cut = _TR_SUFFIX.search(ent.text)
+                        if cut and cut.start() > 0:
+                            end = start + cut.start()
+                    results[i].append(Mention(text=texts[i][offset + start:offset + end],
+                                              start=offset + start, end=offset + end,
+                                              type=ent.label_))
+        return results
+
+    def tag(self, sentences: Iterable[list[str]], language: str) -> list[list[str]]:
+        """BIO tags for pre-tokenized sentences (for scoring against gold tokens)."""
+        from spacy.tokens import Doc
+
+        name = self.model_for(language)
+        nlp = self._load(name)
+        space = name != "zh"  # zh models read characters with no spaces between
+        docs = (Doc(nlp.vocab, words=words, spaces=[space] * len(words)) for words in sentences)
+        return [[f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else "O" for t in doc]
+                for doc in self._read(name, docs, batch_size=128)]
+
+    def load(self, language: str | None, text: str = "") -> None:
+        """Load the model for ``language`` now (a one-time cost, e.g. before timing)."""
+        self._load(self.model_for(language, text))
+
+    def document_mentions(self, doc: Document) -> list[Mention]:
+        """Mentions in every paragraph, each read by its paragraph's (or the document's)
+        language; ``Mention.paragraph`` is the paragraph's index."""
+        by_language: dict[str | None, list[int]] = {}
+        for index, paragraph in enumerate(doc.paragraphs):
+            by_language.setdefault(paragraph.language or doc.language, []).append(index)
+        found: list[Mention] = []
+        for language, indices in by_language.items():
+            texts = [doc.paragraphs[i].text for i in indices]
+            for index, mentions in zip(indices, self.mentions_many(texts, language), strict=True):
+                for mention in mentions:
+                    mention.paragraph = index
+                    found.append(mention)
+        return sorted(found, key=lambda m: (m.paragraph, m.start))

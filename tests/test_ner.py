@@ -1,0 +1,133 @@
+"""The shipped NER models: they load offline, find the obvious names, and keep their F1."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from newsweave.document import Document, Paragraph
+from newsweave.entities.ner import MODELS, EntityRecognizer, script_model
+from newsweave.entities.nerdata import entities, held_back, prf
+
+SHARED_NER = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ner"
+
+# Measured F1 on the first 300 test sentences of each language (de 0.683, en 0.462,
+# ru 0.592, tr 0.698, zh 0.522, ar 0.699; bench/ner.py scores the whole split), less a
+# margin of about 0.03 for differences between spaCy/numpy versions.
+FLOORS = {"de": 0.65, "en": 0.43, "ru": 0.56, "tr": 0.67, "zh": 0.49, "ar": 0.67}
+SUBSET = 300
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> EntityRecognizer:
+    return EntityRecognizer()
+
+
+def found(mentions, text: str, kind: str) -> bool:
+    return any(m.type == kind and text in m.text for m in mentions)
+
+
+def test_every_shipped_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the NER models must not touch the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    fresh = EntityRecognizer()
+    for language in ("de", "en", "ru", "tr", "zh", "ar", "es"):
+        fresh.load(language)
+    assert set(fresh._models) == {"de", "en", "ru", "tr", "zh", "ar", "xx"}
+
+
+def test_shipped_models_stay_small() -> None:
+    size = sum(p.stat().st_size for p in MODELS.rglob("*") if p.is_file())
+    assert size < 60 * 1024 * 1024
+
+
+def test_german_minister_and_city_are_found(recognizer: EntityRecognizer) -> None:
+    text = "Der russische Außenminister Sergej Lawrow hat am Montag in Moskau seinen Amtskollegen empfangen."
+    mentions = recognizer.mentions(text, "de")
+    assert found(mentions, "Sergej Lawrow", "PER")
+    assert found(mentions, "Moskau", "LOC")
+
+
+def test_english_minister_and_city_are_found(recognizer: EntityRecognizer) -> None:
+    text = "Russian Foreign Minister Sergei Lavrov met his counterpart in Moscow on Monday."
+    mentions = recognizer.mentions(text, "en")
+    assert found(mentions, "Sergei Lavrov", "PER")
+    assert found(mentions, "Moscow", "LOC")
+
+
+def test_russian_minister_and_city_are_found(recognizer: EntityRecognizer) -> None:
+    text = "Москва и Вашингтон договорились о встрече, сообщил министр иностранных дел Сергей Лавров."
+    mentions = recognizer.mentions(text, "ru")
+    assert found(mentions, "Лавров", "PER")
+    assert found(mentions, "Москва", "LOC")
+
+
+def test_mention_offsets_index_the_text(recognizer: EntityRecognizer) -> None:
+    text = ("  Berlin (dpa) – Bundeskanzler Olaf Scholz reist nach Paris.\n\n"
+            "Dort trifft er Emmanuel Macron im Élysée-Palast.\n")
+    mentions = recognizer.mentions(text, "de")
+    assert len(mentions) >= 3
+    for mention in mentions:
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.text == mention.text.strip()
+
+
+def test_turkish_case_suffix_is_not_part_of_the_name(recognizer: EntityRecognizer) -> None:
+    text = "Cumhurbaşkanı Recep Tayyip Erdoğan'ın Ankara'daki konuşması."
+    mentions = recognizer.mentions(text, "tr")
+    assert all("'" not in m.text for m in mentions)
+    for mention in mentions:
+        assert text[mention.start:mention.end] == mention.text
+
+
+def test_languages_without_a_model_go_to_the_closest_one(recognizer: EntityRecognizer) -> None:
+    assert recognizer.model_for("de") == "de"
+    assert recognizer.model_for("es") == "xx"
+    assert recognizer.model_for("pl") == "xx"
+    assert recognizer.model_for("uk") == "ru"
+    assert recognizer.model_for("fa") == "ar"
+    assert recognizer.model_for("zh-Hant") == "zh"
+    assert recognizer.model_for(None, "Привет, как дела?") == "ru"
+    assert script_model("北京是中国的首都") == "zh"
+    assert script_model("1234") == "xx"
+
+
+def test_french_text_gets_mentions_from_the_fallback_model(recognizer: EntityRecognizer) -> None:
+    text = "Le président Emmanuel Macron a reçu Olaf Scholz à Paris."
+    mentions = recognizer.mentions(text, "fr")
+    assert found(mentions, "Emmanuel Macron", "PER")
+    assert found(mentions, "Paris", "LOC")
+
+
+def test_document_mentions_carry_their_paragraph(recognizer: EntityRecognizer) -> None:
+    doc = Document(id="x", source="x", raw_sha256="x", language="en", paragraphs=[
+        Paragraph("Russian Foreign Minister Sergei Lavrov met his counterpart in Moscow on Monday."),
+        Paragraph("Lavrow traf Blinken in Genf.", language="de"),
+    ])
+    mentions = recognizer.document_mentions(doc)
+    assert {m.paragraph for m in mentions} == {0, 1}
+    for mention in mentions:
+        assert doc.paragraphs[mention.paragraph].text[mention.start:mention.end] == mention.text
+
+
+def test_bio_spans_are_read_like_seqeval() -> None:
+    assert entities(["B-PER", "I-PER", "O", "I-LOC", "B-ORG", "B-ORG"]) == {
+        (0, 2, "PER"), (3, 4, "LOC"), (4, 5, "ORG"), (5, 6, "ORG")}
+    assert prf([["B-PER", "I-PER"]], [["B-PER", "O"]])["f"] == 0.0
+
+
+@pytest.mark.skipif(not SHARED_NER.is_dir(), reason="needs ../shared/eval/ner")
+@pytest.mark.parametrize("language", sorted(FLOORS))
+def test_f1_stays_above_its_floor(recognizer: EntityRecognizer, language: str) -> None:
+    started = time.perf_counter()
+    test = held_back(language, SHARED_NER)[:SUBSET]
+    predicted = recognizer.tag([words for words, _ in test], language)
+    score = prf([tags for _, tags in test], predicted)["f"]
+    assert score >= FLOORS[language], f"{language} F1 {score:.3f} < floor {FLOORS[language]}"
+    assert time.perf_counter() - started < 20

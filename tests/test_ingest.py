@@ -67,6 +67,32 @@ def test_json_files_hold_a_list_or_one_object(tmp_path):
     assert sources == ["list.json#1", "list.json#2", "one.json#1"]
 
 
+def test_rss_and_atom_items_become_documents_with_their_metadata(tmp_path):
+    from xml.sax.saxutils import escape
+
+    paragraphs = seed_path("002").read_text().split("\n\n")[2:9]
+    html = escape("".join(f"<p>{p}</p>" for p in paragraphs))
+    rss = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire</title>
+<item><title>Russia holds talks with the Taliban</title><link>https://example.org/talks</link>
+<pubDate>Wed, 20 Oct 2021 10:00:00 GMT</pubDate><content:encoded>{html}</content:encoded></item>
+<item><title>Empty item</title><link>https://example.org/empty</link></item>
+</channel></rss>"""
+    atom = f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Agency</title><id>urn:feed</id><updated>2021-07-07T00:00:00Z</updated>
+<entry><title>Tadschikistan bittet um Hilfe</title><id>urn:item:7</id><link href="https://example.org/tj"/>
+<updated>2021-07-07T09:00:00Z</updated><summary>{escape(seed_path("003").read_text())}</summary></entry></feed>"""
+    (tmp_path / "wire.rss").write_text(rss, encoding="utf-8")
+    (tmp_path / "agency.xml").write_text(atom, encoding="utf-8")
+    code, stderr = ingest(tmp_path / "wire.rss", tmp_path / "agency.xml", db=tmp_path / "t.db")
+    assert code == 1 and "wire.rss#2: feed item has no content or summary" in stderr
+    rows = {Path(r["source"]).name: r for r in documents(tmp_path / "t.db")}
+    assert set(rows) == {"wire.rss#1", "agency.xml#1"}
+    assert rows["wire.rss#1"]["title"] == "Russia holds talks with the Taliban"
+    assert rows["wire.rss#1"]["published"] == "2021-10-20" and rows["wire.rss#1"]["url"] == "https://example.org/talks"
+    assert rows["agency.xml#1"]["id"] == "urn:item:7" and rows["agency.xml#1"]["language"] == "de"
+
+
 def test_warc_response_records_become_documents(tmp_path):
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter

@@ -1,7 +1,7 @@
 """Walk paths and turn files into raw articles; the only module that opens input files.
 
-Formats by extension, then by content: .txt, .html/.htm, .jsonl/.json, .warc, and .gz of
-any of them. A file that cannot be read becomes a `Failure` naming the file (and line or
+Formats by extension, then by content: .txt, .html/.htm, .jsonl/.json, .warc, RSS/Atom
+(.rss, .atom, .xml), and .gz of any of them. A file that cannot be read becomes a `Failure` naming the file (and line or
 record), and the walk goes on with the rest.
 """
 
@@ -17,12 +17,13 @@ from pathlib import Path
 
 from ..document import RawArticle
 from .failure import Failure
-from .records import read_json_records, read_warc
+from .records import read_feed, read_json_records, read_warc
 
 _TEXT = {".txt", ".text", ".md"}
 _HTML = {".html", ".htm", ".xhtml", ".shtml"}
 _JSON = {".jsonl", ".json", ".ndjson"}
 _WARC = {".warc"}
+_FEED = {".rss", ".atom", ".xml"}
 # Files a folder walk passes over without a word: not articles, and never inputs.
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -79,6 +80,9 @@ def _read_stream(stream: io.BufferedIOBase, source: str, ext: str, max_bytes: in
     if ext in _JSON:
         yield from read_json_records(stream, source, whole_file=ext == ".json")
         return
+    if ext in _FEED or _looks_like_feed(stream.peek(512)[:512]):
+        yield from read_feed(stream.read(), source)
+        return
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         size = len(data) + sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 20), b""))
@@ -93,6 +97,11 @@ def _read_stream(stream: io.BufferedIOBase, source: str, ext: str, max_bytes: in
         return
     kind = "html" if ext in _HTML or (ext not in _TEXT and _looks_like_html(data)) else "text"
     yield RawArticle(data, source, kind)
+
+
+def _looks_like_feed(data: bytes) -> bool:
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith(b"<?xml") and (b"<rss" in start or b"<feed" in start or b"<rdf" in start)
 
 
 def _looks_like_html(data: bytes) -> bool:

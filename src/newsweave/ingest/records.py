@@ -1,4 +1,4 @@
-"""Container formats holding many articles: JSONL / JSON lists, and WARC files."""
+"""Container formats holding many articles: JSONL / JSON lists, WARC files, RSS/Atom feeds."""
 
 from __future__ import annotations
 
@@ -91,3 +91,33 @@ def read_warc(stream: io.BufferedIOBase, source: str) -> Iterator[RawArticle | F
             yield RawArticle(payload, where, kind, url, hints)
     except ArchiveLoadFailed as error:
         yield Failure(source, f"not a readable WARC file after record {n} ({error})")
+
+
+def read_feed(data: bytes, source: str) -> Iterator[RawArticle | Failure]:
+    """Items of an RSS or Atom feed: their full content if the feed carries it, else the
+    summary, with title, link and date as hints. Nothing is fetched from the links."""
+    import feedparser
+
+    feed = feedparser.parse(data)
+    if not feed.entries:
+        reason = f"not a readable RSS/Atom feed ({feed.bozo_exception})" if feed.bozo else "feed has no items"
+        yield Failure(source, reason)
+        return
+    for n, entry in enumerate(feed.entries, start=1):
+        where = f"{source}#{n}"
+        contents = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
+        body = max(contents, key=len).strip()
+        if not body:
+            yield Failure(where, "feed item has no content or summary")
+            continue
+        hints: dict[str, Any] = {}
+        if entry.get("title"):
+            hints["title"] = entry["title"]
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        if parsed:
+            hints["published"] = f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
+        if entry.get("id") and not str(entry["id"]).startswith("http"):
+            hints["id"] = str(entry["id"])
+        kind = "html" if "<" in body else "text"
+        html = f"<html><body><article>{body}</article></body></html>" if kind == "html" else body
+        yield RawArticle(html.encode("utf-8"), where, kind, entry.get("link"), hints)

@@ -102,6 +102,14 @@ def test_001_metadata_title_date_agency(seed_db, seed_ids):
     assert "Yegor Aleyev" not in record["text"]
 
 
+def test_000_inherits_afp_from_the_original_it_translates(seed_db, seed_ids):
+    record = json.loads(run_cli("show", seed_ids["000"], "--db", str(seed_db), "--json")[1])
+    assert record["agency"] == "AFP"
+    assert any(seed_ids["001"] in w for w in record["warnings"])
+    rows = json.loads(run_cli("documents", "--db", str(seed_db), "--json")[1])
+    assert {r["id"]: r["agency"] for r in rows}[seed_ids["000"]] == "AFP"
+
+
 def test_003_agency_is_reuters_and_caption_date_is_not_publication_date(seed_db, seed_ids):
     record = show(seed_db, seed_ids["003"])
     assert record["agency"] == "Reuters"

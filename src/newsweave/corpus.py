@@ -17,7 +17,7 @@ import numpy as np
 from .document import Document, Link, RawArticle, Story
 from .errors import InputError
 from .link.index import NearDuplicateIndex, VectorIndex
-from .link.linker import find_links
+from .link.linker import find_links, originality
 from .pipeline import PIPELINE_VERSION, Pipeline
 from .settings import Settings
 from .store.sqlite import SQLiteStore
@@ -98,13 +98,15 @@ class Corpus:
                     touched.add(old_story)
             if raw is not None:
                 self.store.put_raw(raw.sha256, raw.data, raw.source)
-            self.store.put_document(doc, dict(raw.hints) if raw else {}, PIPELINE_VERSION)
-            self.store.put_entities(doc)
             self._forget(doc.id)
             links = find_links(
-                doc, self.vectors, self.near, self.store.ids_with_content(doc.content_sha256),
+                doc, self.vectors, self.near,
+                [i for i in self.store.ids_with_content(doc.content_sha256) if i != doc.id],
                 lambda other: self.store.document(other, arrays=True), self.settings,
             )
+            self._share_agency(doc, links)
+            self.store.put_document(doc, dict(raw.hints) if raw else {}, PIPELINE_VERSION)
+            self.store.put_entities(doc)
             self.store.put_links(links)
             story = self._assign_story(doc, links)
             touched.add(story)
@@ -112,6 +114,26 @@ class Corpus:
                 self._refresh_story(sid)
         self._remember(doc, story)
         return AddResult(outcome, doc.id, story)
+
+    def _share_agency(self, doc: Document, links: list[Link]) -> None:
+        """A translation or copy of a signed wire story is that agency's story too.
+
+        The copy (the translation side, or the less original of two duplicates) takes the
+        original's agency when it names none itself, and says where it came from.
+        """
+        for link in links:
+            if link.kind not in ("translation", "duplicate", "near_duplicate"):
+                continue
+            other = self.store.document(link.target if link.source == doc.id else link.source)
+            if link.kind == "translation":
+                original, copy = (doc, other) if link.source == doc.id else (other, doc)
+            else:
+                original, copy = sorted((other, doc), key=originality)
+            if copy.agency is None and original.agency:
+                copy.agency = original.agency
+                copy.warnings.append(f"agency {original.agency} taken from {link.kind} source {original.id}")
+                if copy is other:
+                    self.store.update_metadata(copy)
 
     def _assign_story(self, doc: Document, links: list[Link]) -> int:
         bound = bound_stories(doc, links, self.story_of)

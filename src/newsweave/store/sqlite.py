@@ -250,6 +250,14 @@ class SQLiteStore:
         ).fetchall()
         return row, mentions
 
+    def update_metadata(self, doc: Document) -> None:
+        """Rewrite a stored document's record and metadata columns (arrays stay)."""
+        self.db.execute(
+            "UPDATE documents SET record=?, title=?, published=?, language=?, agency=?, url=? WHERE id=?",
+            (json.dumps(doc.to_dict(), ensure_ascii=False), doc.title, doc.published, doc.language,
+             doc.agency, doc.url, doc.id),
+        )
+
     def delete_document(self, doc_id: str) -> int | None:
         """Remove a document, its links and mentions; return the story it belonged to."""
         row = self.db.execute("SELECT story_id FROM documents WHERE id=?", (doc_id,)).fetchone()

@@ -137,3 +137,32 @@ def test_extraction_quality_floor_on_gold_subset():
         pairs.append((gold, doc.body))
     f1, precision, recall = bench.score(pairs)
     assert f1 >= SUBSET_F1_FLOOR, f"F1 {f1:.3f} (p={precision:.3f} r={recall:.3f}) fell below {SUBSET_F1_FLOOR}"
+
+
+def test_real_pages_get_a_title_and_the_publication_date_their_url_states():
+    """Metadata on the benchmark's real pages: every page whose URL carries a date
+    (/2019/11/19/…) must yield that publication date (±2 days for time zones) and a title."""
+    import datetime as dt
+    import gzip
+    import json
+    from pathlib import Path
+
+    from newsweave.clean.metadata import date_from_url
+    from newsweave.document import RawArticle
+    from newsweave.pipeline import Pipeline
+    from newsweave.settings import Settings
+
+    root = Path(__file__).resolve().parents[2] / "shared" / "eval" / "article-extraction"
+    if not root.exists():
+        pytest.skip("needs ../shared/eval/article-extraction (public gold set, not in this repo)")
+    gold = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    today = dt.date.today()
+    dated = {pid: g["url"] for pid, g in sorted(gold.items()) if date_from_url(g["url"], today)}
+    assert len(dated) >= 30
+    pipeline = Pipeline(Settings(entities=False))
+    for pid, url in dated.items():
+        html = gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes())
+        doc = pipeline.clean(RawArticle(html, pid, "html", url))
+        stated = dt.date.fromisoformat(date_from_url(url, today))
+        assert doc.title, url
+        assert doc.published is not None and abs((dt.date.fromisoformat(doc.published) - stated).days) <= 2, url

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,15 @@ def _open(db: str) -> Corpus:
         return Corpus(db, Settings.from_env())
     except NewsweaveError as error:
         raise Fatal(str(error)) from None
+
+
+@contextmanager
+def _found():
+    """An unknown id is the user's mistake, not a bug: one line on stderr, exit code 1."""
+    try:
+        yield
+    except NotFound as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _say(line: str) -> None:
@@ -167,11 +177,8 @@ def documents(db: str, as_json: bool) -> None:
 @json_option
 def show(doc: str, db: str, as_json: bool) -> None:
     """One document: metadata, clean paragraphs with languages, links and story."""
-    with _open(db) as corpus:
-        try:
-            record = corpus.view(doc)
-        except NotFound as error:
-            raise click.ClickException(str(error)) from None
+    with _open(db) as corpus, _found():
+        record = corpus.view(doc)
     if as_json:
         _print_json(record)
         return
@@ -212,11 +219,8 @@ def stories(db: str, as_json: bool) -> None:
 @json_option
 def story(story_id: int, db: str, as_json: bool) -> None:
     """One story: its members in time order, each marked original/translation/duplicate."""
-    with _open(db) as corpus:
-        try:
-            found, members = corpus.story(story_id)
-        except NotFound as error:
-            raise click.ClickException(str(error)) from None
+    with _open(db) as corpus, _found():
+        found, members = corpus.story(story_id)
     if as_json:
         data = found.to_dict()
         data["members"] = [
@@ -258,11 +262,8 @@ def entities(db: str, as_json: bool) -> None:
 @json_option
 def entity(entity_id: str, db: str, as_json: bool) -> None:
     """One entity: its variants by language and the documents that mention it."""
-    with _open(db) as corpus:
-        try:
-            row, mentions = corpus.store.entity(entity_id)
-        except NotFound as error:
-            raise click.ClickException(str(error)) from None
+    with _open(db) as corpus, _found():
+        row, mentions = corpus.store.entity(entity_id)
     variants: dict[str, set[str]] = {}
     documents: dict[str, dict[str, Any]] = {}
     for m in mentions:

@@ -197,9 +197,7 @@ class Corpus:
         doc = self.document(key)
         record = doc.to_dict()
         record["links"] = [link.seen_from(doc.id) for link in self.store.links_of(doc.id)]
-        record["story"] = self.store.db.execute(
-            "SELECT story_id FROM documents WHERE id=?", (doc.id,)
-        ).fetchone()[0]
+        record["story"] = self.store.story_of(doc.id)
         return record
 
     def documents(self) -> list[dict[str, Any]]:

@@ -258,15 +258,17 @@ class SQLiteStore:
              doc.agency, doc.url, doc.id),
         )
 
+    def story_of(self, doc_id: str) -> int | None:
+        row = self.db.execute("SELECT story_id FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row["story_id"] if row else None
+
     def delete_document(self, doc_id: str) -> int | None:
         """Remove a document, its links and mentions; return the story it belonged to."""
-        row = self.db.execute("SELECT story_id FROM documents WHERE id=?", (doc_id,)).fetchone()
-        if row is None:
-            return None
+        story = self.story_of(doc_id)
         self.db.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
         self.db.execute("DELETE FROM links WHERE source=? OR target=?", (doc_id, doc_id))
         self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
-        return row["story_id"]
+        return story
 
     def document(self, doc_id: str, arrays: bool = False) -> Document:
         row = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
@@ -348,14 +350,14 @@ class SQLiteStore:
         rows = self.db.execute(
             "SELECT * FROM links WHERE source=? OR target=? ORDER BY score DESC", (doc_id, doc_id)
         )
-        return [Link(r["source"], r["target"], r["kind"], r["score"], json.loads(r["evidence"])) for r in rows]
+        return [_link(r) for r in rows]
 
     def links_within(self, doc_ids: list[str]) -> list[Link]:
         marks = ",".join("?" * len(doc_ids))
         rows = self.db.execute(
             f"SELECT * FROM links WHERE source IN ({marks}) AND target IN ({marks})", doc_ids + doc_ids
         )
-        return [Link(r["source"], r["target"], r["kind"], r["score"], json.loads(r["evidence"])) for r in rows]
+        return [_link(r) for r in rows]
 
     # -- stories --------------------------------------------------------------------------
 
@@ -417,6 +419,10 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _link(row: sqlite3.Row) -> Link:
+    return Link(row["source"], row["target"], row["kind"], row["score"], json.loads(row["evidence"]))
 
 
 class _Transaction:

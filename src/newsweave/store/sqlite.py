@@ -307,10 +307,6 @@ class SQLiteStore:
             "SELECT id, source, language, title, published, agency, words, story_id AS story, url FROM documents ORDER BY seq"
         ).fetchall()
 
-    def iter_documents(self, arrays: bool = False) -> Iterator[Document]:
-        for row in self.db.execute("SELECT * FROM documents ORDER BY seq"):
-            yield self._document(row, arrays)
-
     def index_rows(self) -> Iterator[sqlite3.Row]:
         """What the in-memory indexes need, document by document, in arrival order."""
         yield from self.db.execute(

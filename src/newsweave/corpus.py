@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .document import Document, Link, RawArticle, Story
+from .entities.namesakes import match_people
 from .errors import InputError
 from .link.index import NearDuplicateIndex, VectorIndex
 from .link.linker import find_links, originality
@@ -99,6 +100,7 @@ class Corpus:
             if raw is not None:
                 self.store.put_raw(raw.sha256, raw.data, raw.source)
             self._forget(doc.id)
+            match_people(doc, self.store)
             links = find_links(
                 doc, self.vectors, self.near,
                 [i for i in self.store.ids_with_content(doc.content_sha256) if i != doc.id],

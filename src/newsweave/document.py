@@ -75,6 +75,7 @@ class Entity:
     latitude: float | None = None
     longitude: float | None = None
     mentions: list[Mention] = field(default_factory=list)
+    given: str | None = None  # a person's given-name initial, folded: what tells namesakes apart
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entity:

@@ -7,8 +7,13 @@ or place has one id in every document and language without any corpus-wide pass:
 - international bodies: the alias table (`org:csto` for CSTO, OVKS and ОДКБ);
 - people: the folded surname (`per:lavrov` for Sergej Lawrow, Lavrov, Лавров, Lawrows).
   A surname-only mention ("Rahmon") takes the full name the document gave earlier for its
-  display name. Namesakes (two Lavrovs) share an id: separating them needs co-occurrence
-  evidence across the corpus, which this per-document step does not have;
+  display name. Namesakes the document itself tells apart by their given names (Joe and
+  Hunter Biden) become separate people: the first keeps `per:biden`, the other gets its
+  initial (`per:biden:h`), and a bare "Biden" is the one named in full most recently before
+  it. The folded initial, not the whole given name, is what must differ, because given
+  names vary more across transliterations (Mohammed, Muhammad) than their initials do.
+  Across documents, `namesakes.py` maps these to the corpus's people by initial and, for
+  surname-only mentions, by the entities they co-occur with;
 - other organisations and MISC: their folded name.
 Inflected forms reduce to a stem the same document uses (Lawrows → Lawrow).
 """
@@ -34,10 +39,47 @@ def resolve(mentions: list[Mention], language: str | None, gazetteer: Gazetteer)
     for mention in mentions:
         entity = _entity_for(mention, language, gazetteer, context, keys, surnames)
         entities.setdefault(entity.id, entity).mentions.append(mention)
+    resolved: list[Entity] = []
     for entity in entities.values():
-        if entity.type == "PER":  # display the fullest form the document gives
-            entity.name = max((m.text for m in entity.mentions), key=lambda t: (len(t.split()), len(t)))
-    return list(entities.values())
+        resolved.extend(split_namesakes(entity) if entity.type == "PER" else [entity])
+    return resolved
+
+
+# Titles a recogniser may leave in a person mention: they are not given names.
+TITLES = frozenset(fold(t) for t in (
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Lady", "Lord", "President", "Minister", "General",
+    "King", "Queen", "Pope", "Sheikh", "Herr", "Frau", "Präsident", "Präsidentin", "Kanzler",
+    "Kanzlerin", "Außenminister", "Monsieur", "Madame", "Président", "Señor", "Señora",
+    "Presidente", "Signor", "Pan", "Pani", "Bay", "Bayan", "Cumhurbaşkanı", "Господин",
+    "Президент", "Министр",
+))
+
+
+def given_initial(text: str) -> str | None:
+    """The folded initial of a person mention's given name ('Sergej Lawrow' → 's'), if named."""
+    words = [w for w in fold(text).split() if w not in TITLES]
+    return words[0][0] if len(words) > 1 else None
+
+
+def split_namesakes(person: Entity) -> list[Entity]:
+    """One person per distinct given-name initial among the mentions that share a surname."""
+    order = sorted(person.mentions, key=lambda m: (m.paragraph, m.start))
+    initials = list(dict.fromkeys(i for i in map(given_initial, (m.text for m in order)) if i))
+    people: dict[str | None, Entity] = {
+        initial: Entity(person.id if n == 0 else f"{person.id}:{initial}", person.name, "PER", given=initial)
+        for n, initial in enumerate(initials)
+    }
+    if not people:
+        people[None] = Entity(person.id, person.name, "PER")
+    latest = next(iter(people.values()))  # a bare surname before any full name: the first named
+    for mention in order:
+        initial = given_initial(mention.text)
+        if initial:
+            latest = people[initial]
+        latest.mentions.append(mention)
+    for entity in people.values():  # display the fullest form the document gives
+        entity.name = max((m.text for m in entity.mentions), key=lambda t: (len(t.split()), len(t)))
+    return list(people.values())
 
 
 def _surface_key(mention: Mention, language: str | None) -> str:

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..document import Document, Link, Story
+from ..entities.namesakes import KnownPerson
 from ..errors import NotFound, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released entry:
 # add a new one, so old databases upgrade in place.
@@ -100,6 +101,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX mentions_doc ON mentions(doc_id);
     CREATE INDEX mentions_entity ON mentions(entity_id);
+    """,
+    # 3: a person's given-name initial, which tells namesakes apart (entities/namesakes.py).
+    """
+    ALTER TABLE entities ADD COLUMN given TEXT;
     """,
 )
 
@@ -217,10 +222,10 @@ class SQLiteStore:
         """Record the document's mentions; an entity's row keeps its fullest name."""
         for entity in doc.entities:
             self.db.execute(
-                "INSERT INTO entities(id, name, type, country, latitude, longitude) VALUES (?,?,?,?,?,?) "
+                "INSERT INTO entities(id, name, type, country, latitude, longitude, given) VALUES (?,?,?,?,?,?,?) "
                 "ON CONFLICT(id) DO UPDATE SET name = CASE WHEN length(excluded.name) > length(name) "
-                "AND excluded.type = 'PER' THEN excluded.name ELSE name END",
-                (entity.id, entity.name, entity.type, entity.country, entity.latitude, entity.longitude),
+                "AND excluded.type = 'PER' THEN excluded.name ELSE name END, given = coalesce(given, excluded.given)",
+                (entity.id, entity.name, entity.type, entity.country, entity.latitude, entity.longitude, entity.given),
             )
             languages = [p.language for p in doc.paragraphs]
             self.db.executemany(
@@ -231,6 +236,27 @@ class SQLiteStore:
                     for m in entity.mentions
                 ],
             )
+
+    def people(self, base: str) -> list[KnownPerson]:
+        """Stored people whose id is `base` or `base:<initial>`, with their document counts."""
+        rows = self.db.execute(
+            "SELECT e.id, e.given, (SELECT count(DISTINCT doc_id) FROM mentions WHERE entity_id = e.id) AS documents "
+            "FROM entities e WHERE e.type = 'PER' AND (e.id = ? OR (e.id > ? AND e.id < ?))",
+            (base, base + ":", base + ";"),  # ';' follows ':' in code point order: a range the key index serves
+        ).fetchall()
+        return [KnownPerson(r["id"], r["given"], r["documents"]) for r in rows]
+
+    def cooccurrence(self, candidates: list[str], context: list[str]) -> dict[str, int]:
+        """For each candidate entity, how many `context` entities appear in a document with it."""
+        if not candidates or not context:
+            return {}
+        rows = self.db.execute(
+            f"SELECT a.entity_id AS id, count(DISTINCT b.entity_id) AS shared FROM mentions a "
+            f"JOIN mentions b ON b.doc_id = a.doc_id WHERE a.entity_id IN ({','.join('?' * len(candidates))}) "
+            f"AND b.entity_id IN ({','.join('?' * len(context))}) GROUP BY a.entity_id",
+            (*candidates, *context),
+        ).fetchall()
+        return {r["id"]: r["shared"] for r in rows}
 
     def entity_rows(self) -> list[sqlite3.Row]:
         return self.db.execute(
@@ -263,9 +289,14 @@ class SQLiteStore:
         return row["story_id"] if row else None
 
     def delete_document(self, doc_id: str) -> int | None:
-        """Remove a document, its links and mentions; return the story it belonged to."""
+        """Remove a document, its links, mentions and the entities only it named; return its story."""
         story = self.story_of(doc_id)
+        entity_ids = [r[0] for r in self.db.execute("SELECT DISTINCT entity_id FROM mentions WHERE doc_id=?", (doc_id,))]
         self.db.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
+        self.db.executemany(  # an entity nobody mentions any more must not decide a later namesake's id
+            "DELETE FROM entities WHERE id=? AND NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id=entities.id)",
+            [(i,) for i in entity_ids],
+        )
         self.db.execute("DELETE FROM links WHERE source=? OR target=?", (doc_id, doc_id))
         self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
         return story

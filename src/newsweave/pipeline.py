@@ -87,7 +87,8 @@ class Pipeline:
             text, doc.repairs = repair(text)
             doc.paragraphs = [Paragraph(p) for p in split_paragraphs(text)]
         drop_repeated_paragraphs(doc)
-        extract_text_metadata(doc, today, self.languages.identify(doc.body[:_LANGUAGE_SAMPLE])[0])
+        sample = doc.body[:_LANGUAGE_SAMPLE]  # the text as it is now, before metadata lines leave it
+        extract_text_metadata(doc, today, lambda: self.languages.identify(sample)[0])
         self.boilerplate(doc)
         _apply_hints(doc, raw, today or dt.date.today())
         if not doc.paragraphs and doc.captions:  # a picture story: its caption is the article

@@ -18,15 +18,20 @@ Every extra rule fires only in text that carries unmistakable mojibake (`_EVIDEN
 clean text, including capitals with punctuation (`VOCÊ…`, `SÃO`), passes through untouched.
 Curly quotes are kept (German „…“, typographic apostrophes are content, not damage), and
 so is full-width CJK punctuation (`，。？`), which ftfy would turn into ASCII.
+
+Most text has nothing for ftfy to fix, and proving that (`ftfy_would_change`) costs a
+few percent of running it, so clean text skips ftfy and comes out exactly as ftfy leaves it.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import ftfy
 import regex
-from ftfy.chardata import UTF8_DETECTOR_RE
+from ftfy.badness import BADNESS_RE
+from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, UTF8_DETECTOR_RE
 from ftfy.fixes import restore_byte_a0
 
 # Unmistakable mojibake: a UTF-8 lead byte read as cp1252/Latin-1 followed by the reading of
@@ -83,6 +88,120 @@ _WIDTH = {
     c: unicodedata.normalize("NFKC", chr(c))
     for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), *range(0xFF66, 0xFF9E)]
 }
+_HALF_OR_FULL_WIDTH = re.compile("[\\uff10-\\uff9d]")  # holds every key of _WIDTH
+
+
+# What ftfy.fix_text (with our options) could act on, from ftfy's own tables: C1 controls
+# (and NEXT LINE), the control characters it deletes, the ligatures it splits, the line
+# breaks it rewrites, surrogates and terminal escapes. Text holding none of these, no HTML
+# entity, nothing ftfy's mojibake heuristic calls bad, and already in NFC comes back from
+# ftfy unchanged, so `_fix_text` returns it at once: ftfy was half of plain-text cleaning.
+_FTFY_TRIGGERS = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) for c in sorted({*CONTROL_CHARS, *LIGATURES}))
+    + "\\x80-\\x9f\\r\\u2028\\u2029\\ud800-\\udfff\\x1b]"
+)
+# ftfy fixes text line by line, and cuts a line longer than this into pieces; a cut could
+# start a piece where `^` then matches, so text this long always goes to ftfy.
+_FTFY_MAX_SEGMENT = ftfy.TextFixerConfig().max_decode_length
+
+
+def _badness_witnesses() -> tuple[re.Pattern, int] | None:
+    """Characters that every match of ftfy's badness regex holds, and its longest match.
+
+    Each alternative of `BADNESS_RE` is a short run of character sets; from each we take a
+    set of non-ASCII characters (the one with fewest letters, the later on a tie: rarest in
+    prose). A text with none of these characters has no match, and one with some can only
+    have matches within the longest match's length of one. None (always ask ftfy) if an
+    ftfy release writes the regex in a shape this reasoning does not cover.
+    """
+    try:  # the standard library's regex parser: private, so without it we skip the shortcut
+        import re._constants as sre
+        import re._parser as sre_parse
+    except ImportError:
+        return None
+
+    def charset(op, av) -> set[str] | None:
+        if op is sre.LITERAL:
+            return {chr(av)}
+        if op is not sre.IN:
+            return None
+        chars: set[str] = set()
+        for item, value in av:
+            if item is sre.LITERAL:
+                chars.add(chr(value))
+            elif item is sre.RANGE:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:  # a negated set or a category (\\s, \\w): no use as a witness
+                return None
+        return chars
+
+    # Elements that look only at the characters they consume, so that a match inside one
+    # line is a match in the whole text; `^` too, as we search with MULTILINE.
+    plain = {sre.LITERAL, sre.IN, sre.ANY}
+    repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT}
+
+    def local(op, av) -> bool:
+        if op in repeats:
+            return av[1] is not sre.MAXREPEAT and all(inner in plain for inner, _ in av[2])
+        return op in plain or (op is sre.AT and av is sre.AT_BEGINNING)
+
+    try:
+        tree = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        [(op, (_, alternatives))] = tree.data
+        if op is not sre.BRANCH:
+            return None
+        witnesses: set[str] = set()
+        for alternative in alternatives:
+            best: tuple[tuple[int, int], set[str]] | None = None
+            for position, (op, av) in enumerate(alternative.data):
+                if not local(op, av):
+                    return None
+                chars = charset(op, av)
+                if chars and all(ord(c) > 127 for c in chars):
+                    key = (sum(c.isalpha() for c in chars), -position)
+                    if best is None or key < best[0]:
+                        best = (key, chars)
+            if best is None:
+                return None
+            witnesses |= best[1]
+        width = tree.getwidth()[1]
+    except (ValueError, TypeError, AttributeError, re.error):
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(witnesses)) + "]"), width
+
+
+_WITNESSES = _badness_witnesses()
+_BADNESS_BY_LINE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
+
+
+def _maybe_bad(text: str) -> bool:
+    """Whether ftfy's badness regex may match in some line of `text` (True whenever it does)."""
+    if _WITNESSES is None:
+        return True
+    witness, width = _WITNESSES
+    for match in witness.finditer(text):
+        at = match.start()
+        if _BADNESS_BY_LINE.search(text, max(0, at - width + 1), at + width):
+            return True
+    return False
+
+
+def ftfy_would_change(text: str) -> bool:
+    """False when `ftfy.fix_text` with our options is sure to return `text` as it is."""
+    return (
+        len(text) > _FTFY_MAX_SEGMENT
+        or bool(_FTFY_TRIGGERS.search(text))
+        or ("&" in text and bool(HTML_ENTITY_RE.search(text)))
+        or not unicodedata.is_normalized("NFC", text)
+        or (not text.isascii() and _maybe_bad(text))
+    )
+
+
+def _fix_text(text: str) -> str:
+    if not ftfy_would_change(text):
+        return text
+    return ftfy.fix_text(text, uncurl_quotes=False, fix_character_width=False)
 
 
 def _decode_piece(match: regex.Match, before: str) -> str:
@@ -122,8 +241,8 @@ def repair(text: str) -> tuple[str, list[str]]:
     if _C1.search(unfolded) and _MAC_ROMAN_WITNESS.search(unfolded) and not _NOT_C1_NON_ASCII.search(unfolded):
         unfolded = unfolded.encode("latin-1").decode("mac_roman")
         repairs.append("decoded Mac Roman read as Latin-1")
-    fixed = ftfy.fix_text(unfolded, uncurl_quotes=False, fix_character_width=False)
-    if not fixed.isascii():
+    fixed = _fix_text(unfolded)
+    if not fixed.isascii() and _HALF_OR_FULL_WIDTH.search(fixed):
         fixed = fixed.translate(_WIDTH)
     if fixed != unfolded:
         repairs.append("ftfy")

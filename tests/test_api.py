@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import newsweave
@@ -98,3 +100,17 @@ def test_cli_reports_unknown_ids_without_a_traceback(seed_db):
     assert code == 1 and "no document matches 'zzzz-not-there'" in stderr
     code, _, stderr = run_cli("story", "9999", "--db", str(seed_db))
     assert code == 1 and "no story with id 9999" in stderr
+
+
+@pytest.mark.parametrize(("hints", "published", "updated"), [
+    ({"published": "2021-07-05", "updated": "2021-07-06T09:00:00Z"}, "2021-07-05", "2021-07-06"),
+    ({"published": "2021-07-05", "updated": "2021-07-05"}, "2021-07-05", None),
+    ({"updated": "2021-07-06"}, None, None),  # an update of nothing we know of is not kept
+])
+def test_stated_update_dates_are_kept_only_after_the_publication(hints, published, updated):
+    from newsweave.document import RawArticle
+    from newsweave.pipeline import Pipeline
+
+    text = "The talks in Moscow ended on Friday without an agreement, officials of both delegations said."
+    doc = Pipeline().clean(RawArticle(text.encode(), "hints.txt", hints=hints), dt.date(2026, 1, 1))
+    assert (doc.published, doc.updated) == (published, updated)

@@ -210,3 +210,22 @@ def test_a_copyright_notice_glued_to_the_last_sentence_is_cut_not_the_paragraph(
     assert trim_glued_furniture(chinese)[0] == "出于安全考虑，海地领导人纪念独立日。莫伊斯的政府被指控腐败，他在太子港国家宫发表演讲时谴责贪污腐败。"
     assert trim_glued_furniture("He said it was fine. © 2023 Reuters. All rights reserved.")[0] == "He said it was fine."
     assert trim_glued_furniture("The copyright law changed in 2020.")[0] == "The copyright law changed in 2020."
+
+
+def test_an_update_line_is_the_update_not_the_publication():
+    doc = extract_text_metadata(
+        text_doc("Kabul ringt um Hilfe", "Aktualisiert am 06.07.2021", "05.07.2021",
+                 "KABUL (dpa) - Die Taliban haben am Montag weitere Bezirke im Norden Afghanistans erobert."),
+        TODAY, "de",
+    )
+    assert (doc.published, doc.updated) == ("2021-07-05", "2021-07-06")
+    assert {r.reason for r in doc.removed} == {"title", "update line", "date line"}
+
+
+@pytest.mark.parametrize(("line", "language", "date"), [
+    ("05.07.2021", "de", "2021-07-05"), ("05.07.2021", "en", "2021-07-05"),  # dotted: day first
+    ("07/05/2021", "en", "2021-07-05"), ("07/05/2021", "fr", "2021-05-07"),  # slashed: by language
+    ("Updated: July 6, 2021", "en", None),  # an update line is not a date line
+])
+def test_all_number_dates_read_day_first_outside_english(line, language, date):
+    assert parse_date_line(line, TODAY, language) == date

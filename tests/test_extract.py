@@ -88,6 +88,16 @@ def test_author_and_publication_date_come_from_the_page():
     assert doc.published == "2024-03-12"
 
 
+@pytest.mark.parametrize(("modified", "updated"), [
+    ("2024-03-14", "2024-03-14"),  # a later update is kept beside the publication date
+    ("2024-03-12", None),  # the same day is no update
+    ("2031-06-01", None),  # nor is a date in the future
+])
+def test_the_last_update_the_page_states_is_kept_apart(modified, updated):
+    doc = extract(page(extra_head=f'<meta property="article:modified_time" content="{modified}T08:00:00Z">'))
+    assert (doc.published, doc.updated) == ("2024-03-12", updated)
+
+
 def test_a_publication_date_in_the_future_is_never_accepted():
     doc = extract(page(date="2031-06-01"))
     assert doc.published is None or doc.published <= TODAY.isoformat()

@@ -210,3 +210,17 @@ def test_changed_file_is_updated_in_place(tmp_path):
     second = documents(tmp_path / "t.db")
     assert [r["id"] for r in second] == [r["id"] for r in first]
     assert second[0]["title"] != first[0]["title"]
+
+
+def test_an_atom_entry_updated_after_publication_carries_both_dates():
+    from newsweave.ingest.records import read_feed
+
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Agency</title><id>urn:feed</id>
+<entry><title>Talks end</title><id>urn:item:1</id><published>2021-07-05T08:00:00Z</published>
+<updated>2021-07-06T09:00:00Z</updated><summary>The talks ended on Friday without an agreement.</summary></entry>
+<entry><title>Talks begin</title><id>urn:item:2</id><updated>2021-07-04T09:00:00Z</updated>
+<summary>The talks began on Thursday in Moscow.</summary></entry></feed>"""
+    first, second = read_feed(atom, "agency.xml")
+    assert (first.hints["published"], first.hints["updated"]) == ("2021-07-05", "2021-07-06")
+    assert second.hints["published"] == "2021-07-04" and "updated" not in second.hints

@@ -183,7 +183,7 @@ def show(doc: str, db: str, as_json: bool) -> None:
         _print_json(record)
         return
     out.print(f"[bold]{record['title'] or '(no title)'}[/]")
-    for key in ("id", "source", "url", "published", "language", "agency", "authors", "dateline", "story", "words"):
+    for key in ("id", "source", "url", "published", "updated", "language", "agency", "authors", "dateline", "story", "words"):
         if record.get(key) not in (None, [], ""):
             out.print(f"[dim]{key}:[/] {record[key]}", highlight=False)
     out.print()

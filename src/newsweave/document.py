@@ -102,6 +102,7 @@ class Document:
     kind: str = "text"
     title: str | None = None
     published: str | None = None  # ISO 8601 date (YYYY-MM-DD)
+    updated: str | None = None  # the last update the source states, when later than `published`
     url: str | None = None
     authors: list[str] = field(default_factory=list)
     agency: str | None = None

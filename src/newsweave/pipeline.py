@@ -115,10 +115,15 @@ def _apply_hints(doc: Document, raw: RawArticle, today: dt.date) -> None:
     doc.url = raw.url or doc.url
     if hints.get("title"):
         doc.title = " ".join(str(hints["title"]).split())
-    if hints.get("published"):
+    for field in ("published", "updated"):
+        if not hints.get(field):
+            continue
         try:  # a stated date wins if it is a real date, not in the future
-            stated = dt.date.fromisoformat(str(hints["published"])[:10])
+            stated = dt.date.fromisoformat(str(hints[field])[:10])
         except ValueError:
-            doc.warnings.append(f"ignored unreadable published date {hints['published']!r}")
+            doc.warnings.append(f"ignored unreadable {field} date {hints[field]!r}")
         else:
-            doc.published = stated.isoformat() if stated <= today else doc.published
+            if stated <= today:
+                setattr(doc, field, stated.isoformat())
+    if doc.updated and (not doc.published or doc.updated <= doc.published):
+        doc.updated = None  # an update is news only after the publication it updates

@@ -236,6 +236,11 @@ class _Metadata:
         self.date: str | None = find_date(
             tree, url=self.url, extensive_search=True, original_date=True, max_date=today.isoformat()
         )
+        # The page's last update: htmldate's latest date from the markup alone (0.4 ms a page;
+        # 21 of the 181 benchmark pages state one later than their publication date).
+        self.updated: str | None = find_date(
+            tree, url=self.url, extensive_search=False, original_date=False, max_date=today.isoformat()
+        )
         sitename = found.sitename or extract_sitename(tree)
         if sitename:
             sitename = sitename.lstrip("@")  # a Twitter handle
@@ -279,10 +284,16 @@ def extract_html(doc: Document, html: str, url: str | None, today: dt.date | Non
     if meta.author:
         doc.authors = [a.strip() for a in meta.author.split(";") if a.strip()]
         doc.agency = agency_in(meta.author)
-    if meta.date:
-        try:
-            y, m, d = (int(part) for part in meta.date[:10].split("-"))
-            doc.published = valid_date(y, m, d, today)
-        except ValueError:
-            doc.published = None
+    doc.published = _checked_date(meta.date, today)
+    updated = _checked_date(meta.updated, today)
+    doc.updated = updated if updated and doc.published and updated > doc.published else None
     return doc
+
+
+def _checked_date(found: str | None, today: dt.date) -> str | None:
+    """An ISO date htmldate found, if it is a real date and not in the future."""
+    try:
+        y, m, d = (int(part) for part in (found or "")[:10].split("-"))
+    except ValueError:
+        return None
+    return valid_date(y, m, d, today)

@@ -42,6 +42,14 @@ _BYLINE = regex.compile(
     r"^(?:by|von|par|por|di|od|от|yazan|autor(?:in)?:?|author:?|texto:?)\s+(?P<names>.{2,120})$",
     regex.IGNORECASE,
 )
+# "Updated: 5 July 2021", "Aktualisiert am 05.07.2021": a date line that is not the publication.
+_UPDATE_LABEL = regex.compile(
+    r"^(?:last\s+)?(?:updated|modified|(?:zuletzt\s+)?aktualisiert|stand|mis[e]?\s+à\s+jour|actualizado|"
+    r"actualización|(?:ultimo\s+)?aggiornat[oa]|aggiornamento|zaktualizowano|aktualizacja|обновлено|"
+    r"обновление|(?:son\s+)?güncelleme|güncellendi|آخر\s+تحديث|تم\s+التحديث|更新(?:时间|時間|于|於)?)"
+    r"(?:\s+(?:on|at|am|um|le|el|il|в))?\s*[:：-]?\s*",
+    regex.IGNORECASE,
+)
 _AGENCY_TOKEN = regex.compile(rf"(?<![\p{{L}}])(?:{_AGENCY_ALTERNATION})(?![\p{{L}}])", regex.IGNORECASE)
 # "MOSKAU:", "MOSKAU (Reuters) –", "KABUL, Afghanistan (AP) —", "BERLIN, 5. Juli (dpa) -"
 _DATELINE = regex.compile(
@@ -124,22 +132,20 @@ def _dateparser_parse(line: str, language: str | None) -> dt.datetime | None:
     # locales in turn for a line English cannot read (seconds, the first time, to build
     # their word lists); on the benchmark pages no English date line reads otherwise.
     languages = None if not language else ["en"] if language == "en" else [language, "en"]
+    # All-number dates: dateparser reads "05.07.2021" month first whatever the language, but
+    # dotted dates, and numeric dates outside English, put the day first (5 July).
+    day_first = "." in line or (language is not None and language != "en")
     try:
-        return _parse_with(dateparser, line, languages)
+        return _parse_with(dateparser, line, languages, day_first)
     except ValueError:  # a language dateparser does not know: let it guess
-        return _parse_with(dateparser, line, None)
+        return _parse_with(dateparser, line, None, day_first)
 
 
-def _parse_with(dateparser, line: str, languages: list[str] | None) -> dt.datetime | None:
-    return dateparser.parse(
-        line,
-        languages=languages,
-        settings={
-            "STRICT_PARSING": True,
-            "REQUIRE_PARTS": ["day", "month", "year"],
-            "PREFER_DATES_FROM": "past",
-        },
-    )
+def _parse_with(dateparser, line: str, languages: list[str] | None, day_first: bool) -> dt.datetime | None:
+    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
+    if day_first:
+        settings["DATE_ORDER"] = "DMY"
+    return dateparser.parse(line, languages=languages, settings=settings)
 
 
 def extract_text_metadata(doc: Document, today: dt.date | None = None, language: LanguageHint = None) -> Document:
@@ -198,7 +204,12 @@ def _take_header(doc: Document, today: dt.date, language: LanguageHint) -> None:
                 _apply_byline(doc, byline["names"])
                 taken.append((i, "byline"))
                 continue
-            date = parse_date_line(line, today, language)
+            update = _UPDATE_LABEL.match(line)
+            date = parse_date_line(line[update.end():] if update else line, today, language)
+            if date and update:
+                doc.updated = max(doc.updated or date, date)
+                taken.append((i, "update line"))
+                continue
             if date:
                 doc.published = doc.published or date
                 taken.append((i, "date line"))

@@ -10,7 +10,7 @@ from typing import Any
 from ..document import RawArticle
 from .failure import Failure
 
-_HINT_FIELDS = ("title", "published", "language", "id")
+_HINT_FIELDS = ("title", "published", "updated", "language", "id")
 
 
 def read_json_records(stream: io.BufferedIOBase, source: str, whole_file: bool = False) -> Iterator[RawArticle | Failure]:
@@ -113,9 +113,12 @@ def read_feed(data: bytes, source: str) -> Iterator[RawArticle | Failure]:
         hints: dict[str, Any] = {}
         if entry.get("title"):
             hints["title"] = entry["title"]
-        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-        if parsed:
-            hints["published"] = f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
+        published = entry.get("published_parsed") or entry.get("updated_parsed")
+        if published:
+            hints["published"] = f"{published.tm_year:04d}-{published.tm_mon:02d}-{published.tm_mday:02d}"
+        updated = entry.get("updated_parsed")
+        if updated and entry.get("published_parsed"):
+            hints["updated"] = f"{updated.tm_year:04d}-{updated.tm_mon:02d}-{updated.tm_mday:02d}"
         if entry.get("id") and not str(entry["id"]).startswith("http"):
             hints["id"] = str(entry["id"])
         kind = "html" if "<" in body else "text"

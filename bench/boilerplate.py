@@ -95,7 +95,9 @@ def clean_speed() -> dict[str, float] | None:
     pipeline = pipeline_module.Pipeline()
     spent = [0.0]
     drops = [0, 0]
-    original = pipeline_module.filter_boilerplate
+    # The pipeline holds its boilerplate stage (older versions called a module function).
+    holder, name = (pipeline, "boilerplate") if hasattr(pipeline, "boilerplate") else (pipeline_module, "filter_boilerplate")
+    original = getattr(holder, name)
 
     def timed(doc: Document) -> Document:
         before = len(doc.paragraphs)
@@ -109,7 +111,7 @@ def clean_speed() -> dict[str, float] | None:
     for raw in raws[:50]:  # warm up: imports, weights, dateparser's locale data
         with contextlib.suppress(Exception):  # a bad article is the pipeline's to report, not ours
             pipeline.clean(raw)
-    pipeline_module.filter_boilerplate = timed
+    setattr(holder, name, timed)
     try:
         started = time.perf_counter()
         for raw in raws:
@@ -117,7 +119,7 @@ def clean_speed() -> dict[str, float] | None:
                 pipeline.clean(raw)
         seconds = time.perf_counter() - started
     finally:
-        pipeline_module.filter_boilerplate = original
+        setattr(holder, name, original)
     return {"articles": len(raws), "articles_per_s": len(raws) / seconds, "filter_share": spent[0] / seconds,
             "model_drops": drops[0] / max(drops[1], 1)}
 

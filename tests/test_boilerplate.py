@@ -105,6 +105,16 @@ def test_every_dropped_line_has_a_reason_and_captions_are_set_aside():
     assert all(r.reason for r in doc.removed)
 
 
+def test_html_text_is_left_to_its_extractor_but_rules_still_apply():
+    lines = ["Skip to content", *FURNITURE_ABOVE, *ARTICLES["en"], *FURNITURE_BELOW]
+    page = filter_boilerplate(Document("d", "s", "h", kind="html", paragraphs=[Paragraph(line) for line in lines]))
+    reasons = {r.text: r.reason for r in page.removed}
+    assert reasons == {"Skip to content": "navigation", "Menu": "navigation"}  # what the rules name
+    unnamed = [line for line in FURNITURE_ABOVE + FURNITURE_BELOW if line not in reasons]
+    assert [p.text for p in page.paragraphs] == [line for line in lines if line not in reasons]
+    assert set(unnamed) <= {p.text for p in page.paragraphs}  # the model would have taken these
+
+
 def test_rules_alone_keep_what_they_cannot_name():
     doc = run(["Home | World | Business | Tech", *ARTICLES["de"]], BoilerplateFilter(rules_only=True))
     assert doc.paragraphs[0].text == "Home | World | Business | Tech"

@@ -229,3 +229,16 @@ def test_an_update_line_is_the_update_not_the_publication():
 ])
 def test_all_number_dates_read_day_first_outside_english(line, language, date):
     assert parse_date_line(line, TODAY, language) == date
+
+
+def test_a_doubled_block_and_a_doubled_headline_go_but_recurring_questions_stay():
+    from newsweave.clean.repeats import drop_repeated_paragraphs
+
+    block = [f"Paragraph {n} of the article says something long enough to count as prose." for n in range(4)]
+    question = "What inspired you to start writing about food in the first place?"
+    lines = ["A headline printed twice by the scraper", "A headline printed twice by the scraper", *block,
+             question, "My grandmother's kitchen in Tbilisi, every summer.", question,
+             "A cookbook I found at a flea market when I was nineteen.", *block[1:]]
+    doc = drop_repeated_paragraphs(text_doc(*lines))
+    assert [p.text for p in doc.paragraphs] == lines[1:6] + lines[6:10]
+    assert [r.text for r in doc.removed] == [lines[0], *block[1:]]

@@ -250,7 +250,7 @@ class BoilerplateFilter:
     """The boilerplate stage: explicit rules first, then the learned line classifier.
 
     Rules drop what they can name (with that name as the reason) and set captions aside;
-    the classifier (`lineclass.LineClassifier`, loaded on first use and cached here) drops
+    for plain text (not HTML, whose extractor saw the page's structure), the classifier (`lineclass.LineClassifier`, loaded on first use and cached here) drops
     the remaining lines it scores below its threshold, which was chosen on training pages
     to keep article text (recall) first. `rules_only=True` runs the rules alone.
     """
@@ -262,7 +262,9 @@ class BoilerplateFilter:
         texts = [p.text for p in doc.paragraphs]
         words = [word_count(text) for text in texts]
         flags = [_rule_flags(text, n) for text, n in zip(texts, words, strict=True)]
-        body = self._body_scores(texts, flags, words)
+        # The line model reads flattened pages; an HTML page's text was already cut from
+        # its markup by an extractor that saw the structure (and knows better).
+        body = None if doc.kind == "html" else self._body_scores(texts, flags, words)
         kept = []
         for i, paragraph in enumerate(doc.paragraphs):
             reason = _furniture_reason(paragraph.text, words[i]) if flags[i][0] else None

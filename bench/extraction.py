@@ -9,14 +9,13 @@ pages, F1 the harmonic mean of the two averages).
 
 newsweave is scored on the document's `body` (the paragraphs, without the headline): the
 gold `articleBody` holds the article text without its headline, so `text` (headline +
-body) only adds false positives (--field text measures that). --extract-only scores
+body) only adds false positives (--field text measures that). The line also scores
 `newsweave.clean.extract.extract_html` alone, without the plain-text stages `clean` runs
 after it (repeated paragraphs, metadata lines, boilerplate lines), to show what they cost;
-its pages/s then counts extract_html only (decoding and mojibake repair are done before the
-clock starts), which is the like-for-like comparison with trafilatura.extract on bytes.
+its pages/s counts extract_html only (decoding and mojibake repair are done before the
+clock starts), the like-for-like comparison with trafilatura.extract on bytes.
 
-    .venv/bin/python bench/extraction.py [--limit N] [--field body|text] [--extract-only]
-                                         [--pages FILE]
+    .venv/bin/python bench/extraction.py [--limit N] [--field body|text] [--pages FILE]
 """
 
 from __future__ import annotations
@@ -161,7 +160,6 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages (by id)")
     parser.add_argument("--pages", type=Path, default=None, help="a file of page ids, one a line")
     parser.add_argument("--field", choices=("body", "text"), default="body")
-    parser.add_argument("--extract-only", action="store_true", help="extract_html without the plain-text stages")
     parser.add_argument("--per-page", type=Path, default=None, help="write per-page scores (JSONL) here")
     args = parser.parse_args()
     if not (SET / "ground-truth.json").exists():
@@ -169,8 +167,13 @@ def main() -> int:
         return 0
     ids = args.pages.read_text().split() if args.pages else None
     pages = load_pages(args.limit, ids)
-    newsweave_extract = newsweave_extractor(pages, args.field, args.extract_only)
-    ours, theirs = measure([newsweave_extract, trafilatura_extractor], pages)
+    extractors = {
+        f"newsweave(clean.{args.field})": newsweave_extractor(pages, args.field),
+        f"newsweave(extract_html.{args.field})": newsweave_extractor(pages, args.field, extract_only=True),
+        "trafilatura.extract": trafilatura_extractor,
+    }
+    results = measure(list(extractors.values()), pages)
+    ours, theirs = results[0], results[-1]
     if args.per_page:
         with args.per_page.open("w", encoding="utf-8") as out:
             for (page, url, gold, _), a, b in zip(pages, ours[4], theirs[4], strict=True):
@@ -189,9 +192,8 @@ def main() -> int:
                     )
                     + "\n"
                 )
-    label = f"newsweave({'extract_html' if args.extract_only else 'clean'}.{args.field})"
     parts = [f"pages={len(pages)}"]
-    for name, (f1, precision, recall, rate, _) in ((label, ours), ("trafilatura.extract", theirs)):
+    for name, (f1, precision, recall, rate, _) in zip(extractors, results, strict=True):
         parts.append(f"{name}: f1={f1:.3f} p={precision:.3f} r={recall:.3f} pages/s={rate:.1f}")
     print("extraction " + " | ".join(parts))
     return 0

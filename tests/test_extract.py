@@ -175,7 +175,7 @@ def test_link_lines_rule_keeps_bare_addresses_and_drops_the_page_url():
 
 
 # Quality floor on the public gold set (../shared/eval/article-extraction): every ninth page
-# by id, 21 pages. extract_html measures F1 0.97x on them (bench/extraction.py --extract-only
+# by id, 21 pages. extract_html measures F1 0.97x on them (bench/extraction.py
 # --pages FILE; plain trafilatura 0.962); the floor sits a little below so that only a real
 # regression fails.
 SUBSET_EVERY = 9

@@ -107,3 +107,17 @@ def test_a_full_name_adopts_the_person_first_known_by_surname_only(corpus):
                [person("Anna Lavrov", "a")]) == {"Anna Lavrov": "per:lavrov:a"}
     rows = {r["id"]: r for r in corpus.store.entity_rows()}
     assert rows["per:lavrov"]["given"] == "s" and rows["per:lavrov"]["name"] == "Sergei Lavrov"
+
+
+def test_a_respelled_surname_joins_the_full_name_in_the_same_document(gazetteer):
+    text = "RIA zitierte Hasan Saltanov, den Vertreter in der OVKS. Soltunows Äußerungen kamen später. Salton schwieg."
+    entities = resolve(mentions_in(text, [("Hasan Saltanov", "PER"), ("Soltunows", "PER"), ("Salton", "PER")]),
+                       "de", gazetteer)
+    people = {e.id: [m.text for m in e.mentions] for e in entities}
+    assert people == {"per:saltanov": ["Hasan Saltanov", "Soltunows"], "per:salton": ["Salton"]}
+
+
+def test_short_surnames_are_not_matched_by_their_consonants(gazetteer):
+    text = "Wen Li met the delegation. Le spoke later."
+    entities = resolve(mentions_in(text, [("Wen Li", "PER"), ("Le", "PER")]), "en", gazetteer)
+    assert sorted(e.id for e in entities) == ["per:le", "per:li"]

@@ -15,7 +15,9 @@ or place has one id in every document and language without any corpus-wide pass:
   Across documents, `namesakes.py` maps these to the corpus's people by initial and, for
   surname-only mentions, by the entities they co-occur with;
 - other organisations and MISC: their folded name.
-Inflected forms reduce to a stem the same document uses (Lawrows → Lawrow).
+Inflected forms reduce to a stem the same document uses (Lawrows → Lawrow), and a bare
+surname respelled by a translation (Soltunows after Hasan Saltanov) to the full name whose
+consonants it shares.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..document import Entity, Mention
-from .normalize import alias_of, fold, strip_inflection
+from .normalize import INFLECTIONS, alias_of, fold, strip_inflection
 from .places import Gazetteer
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
@@ -126,5 +128,29 @@ def _entity_for(
     if kind != "PER" and strip_inflection(own, language, surnames) in surnames:
         kind, own = "PER", strip_inflection(own, language, surnames)  # "Lavrov" mistyped as a place
     key = strip_inflection(own, language, keys - {own})
+    if kind == "PER" and key not in surnames and len(mention.text.split()) == 1:
+        key = respelled_surname(key, surnames, language) or key
     return Entity(f"{kind.lower()}:{key.replace(' ', '-')}", mention.text, kind)
+
+
+_VOWELS = str.maketrans("", "", "aeiou")
+MIN_SKELETON = 4  # consonants: shorter skeletons (Li, Ma, Kim) match too many names
+
+
+def respelled_surname(key: str, surnames: set[str], language: str | None) -> str | None:
+    """The one surname named in full here that `key` respells ("Soltunows" → Saltanov).
+
+    Machine translation and transliteration change a name's vowels (Saltanov, Soltunow)
+    far more often than its consonants, so within one document a bare surname whose
+    consonants, initial and all, match one full name's (after an inflection ending) is
+    that person. Across documents this would merge strangers; it is not used there.
+    """
+    endings = [fold(e) for e in INFLECTIONS.get(language or "", ())]
+    forms = [key] + [key[: -len(e)] for e in endings if key.endswith(e) and len(key) > len(e) + 2]
+    matches = {
+        name for name in surnames for form in forms
+        if name[:1] == form[:1] and len(name.translate(_VOWELS)) >= MIN_SKELETON
+        and name.translate(_VOWELS) == form.translate(_VOWELS)
+    }
+    return matches.pop() if len(matches) == 1 else None
 

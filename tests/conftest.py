@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from newsweave.cli import main
 from newsweave.corpus import Corpus
-from newsweave.document import RawArticle
+from newsweave.document import Mention, RawArticle
 from newsweave.pipeline import Pipeline
 from newsweave.settings import Settings
 
@@ -66,3 +66,20 @@ def seed_ids(seed_db: Path) -> dict[str, str]:
 def corpus(tmp_path: Path, pipeline: Pipeline) -> Corpus:
     with Corpus(tmp_path / "test.db", pipeline.settings, pipeline=pipeline) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    from newsweave.entities.places import Gazetteer
+
+    return Gazetteer()
+
+
+def mentions_in(text: str, spans: list[tuple[str, str]]) -> list[Mention]:
+    """Mentions of the given (surface, type) spans, found in order in `text`."""
+    found, cursor = [], 0
+    for surface, kind in spans:
+        start = text.index(surface, cursor)
+        found.append(Mention(surface, start, start + len(surface), kind))
+        cursor = start + len(surface)
+    return found

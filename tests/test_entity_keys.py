@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from newsweave.entities.normalize import alias_of, fold, strip_inflection
-from newsweave.entities.places import Gazetteer
+
+from .conftest import mentions_in
 
 
 @pytest.mark.parametrize(
@@ -40,11 +41,6 @@ def test_inflected_names_reduce_to_a_known_key():
     assert strip_inflection(fold("Kabuls"), "de", known) == fold("Kabuls")  # no known stem: unchanged
 
 
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer()
-
-
 @pytest.mark.parametrize(
     ("name", "language", "key"),
     [("Moskau", "de", "city:524901"), ("Moscow", "en", "city:524901"), ("Москва", "ru", "city:524901"),
@@ -61,17 +57,6 @@ def test_ambiguous_city_takes_the_reading_its_context_supports(gazetteer):
     assert (near_russia.name, near_russia.country) == ("Kazan", "RU")
     assert near_iran.country == "IR"
     assert near_russia.latitude == pytest.approx(55.79, abs=0.05)
-
-
-def mentions_in(text: str, spans: list[tuple[str, str]]):
-    from newsweave.entities.resolve import Mention
-
-    found, cursor = [], 0
-    for surface, kind in spans:
-        start = text.index(surface, cursor)
-        found.append(Mention(surface, start, start + len(surface), kind))
-        cursor = start + len(surface)
-    return found
 
 
 def test_a_documents_mentions_resolve_to_shared_canonical_ids(gazetteer):

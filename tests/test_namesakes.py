@@ -5,22 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newsweave.document import Entity, Mention
-from newsweave.entities.places import Gazetteer
 from newsweave.entities.resolve import given_initial, resolve
 
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer()
-
-
-def mentions_in(text: str, spans: list[tuple[str, str]]) -> list[Mention]:
-    found, cursor = [], 0
-    for surface, kind in spans:
-        start = text.index(surface, cursor)
-        found.append(Mention(surface, start, start + len(surface), kind))
-        cursor = start + len(surface)
-    return found
+from .conftest import mentions_in
 
 
 @pytest.mark.parametrize(("text", "initial"), [

@@ -37,9 +37,10 @@ def test_every_shipped_model_loads_without_network(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     fresh = EntityRecognizer()
-    for language in ("de", "en", "ru", "tr", "zh", "ar", "es"):
+    for language in ("de", "en", "ru", "tr", "zh", "ar", "es", "fr"):
         fresh.load(language)
-    assert set(fresh._models) == {"de", "en", "ru", "tr", "zh", "ar", "xx"}
+    assert set(fresh._models) == {"de", "en", "ru", "tr", "zh", "ar", "xx", "fr"}
+    assert fresh._models["fr"].pipe_names == ["ner"]  # the packaged pipeline runs its NER alone
 
 
 def test_shipped_models_stay_small() -> None:
@@ -98,11 +99,20 @@ def test_languages_without_a_model_go_to_the_closest_one(recognizer: EntityRecog
     assert script_model("1234") == "xx"
 
 
-def test_french_text_gets_mentions_from_the_fallback_model(recognizer: EntityRecognizer) -> None:
-    text = "Le président Emmanuel Macron a reçu Olaf Scholz à Paris."
+def test_french_text_is_read_by_the_packaged_french_pipeline(recognizer: EntityRecognizer) -> None:
+    text = "Le président Emmanuel Macron a reçu Olaf Scholz à Paris pour parler de la Coupe du monde."
+    assert recognizer.model_for("fr") == "fr" and recognizer.model_for("fr-CA") == "fr"
     mentions = recognizer.mentions(text, "fr")
     assert found(mentions, "Emmanuel Macron", "PER")
+    assert found(mentions, "Olaf Scholz", "PER")
     assert found(mentions, "Paris", "LOC")
+    assert {m.type for m in mentions} <= {"PER", "ORG", "LOC"}  # its MISC is left out
+
+
+def test_other_latin_script_text_gets_mentions_from_the_fallback_model(recognizer: EntityRecognizer) -> None:
+    text = "El presidente Pedro Sánchez recibió a Olaf Scholz en Madrid."
+    mentions = recognizer.mentions(text, "es")
+    assert found(mentions, "Pedro Sánchez", "PER") or found(mentions, "Olaf Scholz", "PER")
 
 
 def test_document_mentions_carry_their_paragraph(recognizer: EntityRecognizer) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from .clean.boilerplate import BoilerplateFilter
 from .clean.encoding import BadContent, decode
 from .clean.extract import declared_charset, extract_html
-from .clean.metadata import extract_text_metadata
+from .clean.metadata import extract_text_metadata, later_update
 from .clean.mojibake import repair
 from .clean.paragraphs import split_paragraphs
 from .clean.repeats import drop_repeated_paragraphs
@@ -125,5 +125,4 @@ def _apply_hints(doc: Document, raw: RawArticle, today: dt.date) -> None:
         else:
             if stated <= today:
                 setattr(doc, field, stated.isoformat())
-    if doc.updated and (not doc.published or doc.updated <= doc.published):
-        doc.updated = None  # an update is news only after the publication it updates
+    doc.updated = later_update(doc.published, doc.updated)

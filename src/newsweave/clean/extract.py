@@ -40,7 +40,7 @@ from trafilatura.utils import line_processing, load_html
 
 from ..document import Document, Paragraph
 from .encoding import BadContent
-from .metadata import agency_in, valid_date
+from .metadata import agency_in, later_update, valid_date
 
 _META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", regex.IGNORECASE)
 _WORD = regex.compile(r"\w+")
@@ -150,10 +150,15 @@ class _LinkedBlock(NamedTuple):
     heading: bool
 
 
+def _block_text(line: str) -> str:
+    """An extracted line as its source block reads: trafilatura writes list items as "- "."""
+    return line[2:] if line.startswith("- ") else line
+
+
 def _linked_blocks(tree: HtmlElement, lines: list[str]) -> dict[str, _LinkedBlock]:
     """The extracted lines that are the whole text of a block holding links (a link's
     nearest paragraph-like ancestor), with how much of that text is link text."""
-    wanted = {line[2:] if line.startswith("- ") else line for line in lines}  # "- ": a list item
+    wanted = {_block_text(line) for line in lines}
     blocks: dict[str, _LinkedBlock] = {}
     for block in _LINK_BLOCKS(tree):
         text = " ".join(block.text_content().split())
@@ -175,7 +180,7 @@ def drop_link_lines(lines: list[str], blocks: dict[str, _LinkedBlock], page_urls
     guides and reviews it names the product the text describes. So does a line that is a
     bare address: the article cites it.
     """
-    found = [blocks.get(line[2:] if line.startswith("- ") else line) for line in lines]  # "- ": a list item
+    found = [blocks.get(_block_text(line)) for line in lines]
     linked = [
         block is not None and block.share >= _LINK_LINE_SHARE and not _BARE_URL.match(line)
         for line, block in zip(lines, found, strict=True)
@@ -285,8 +290,7 @@ def extract_html(doc: Document, html: str, url: str | None, today: dt.date | Non
         doc.authors = [a.strip() for a in meta.author.split(";") if a.strip()]
         doc.agency = agency_in(meta.author)
     doc.published = _checked_date(meta.date, today)
-    updated = _checked_date(meta.updated, today)
-    doc.updated = updated if updated and doc.published and updated > doc.published else None
+    doc.updated = later_update(doc.published, _checked_date(meta.updated, today))
     return doc
 
 

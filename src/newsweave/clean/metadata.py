@@ -92,6 +92,11 @@ def valid_date(year: int, month: int, day: int, today: dt.date) -> str | None:
     return date.isoformat() if dt.date(1990, 1, 1) <= date <= today else None
 
 
+def later_update(published: str | None, updated: str | None) -> str | None:
+    """The update date worth keeping: an update is news only after the publication it updates."""
+    return updated if updated and published and updated > published else None
+
+
 def date_from_url(url: str | None, today: dt.date) -> str | None:
     """Many news URLs carry the publication date: /2023/09/29/…"""
     match = _URL_DATE.search(url or "")

@@ -13,6 +13,7 @@ A PER that is a known country or city name in the model's language is made LOC.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -76,7 +77,9 @@ def _is_place(text: str, places: frozenset[str], model: str) -> bool:
     return False
 
 
+@functools.cache
 def _installed(package: str) -> bool:
+    """Whether a pipeline package is installed (asked once: model_for runs per paragraph)."""
     import importlib.util
 
     return importlib.util.find_spec(package) is not None

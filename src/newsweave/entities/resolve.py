@@ -66,16 +66,15 @@ def given_initial(text: str) -> str | None:
 def split_namesakes(person: Entity) -> list[Entity]:
     """One person per distinct given-name initial among the mentions that share a surname."""
     order = sorted(person.mentions, key=lambda m: (m.paragraph, m.start))
-    initials = list(dict.fromkeys(i for i in map(given_initial, (m.text for m in order)) if i))
+    initials = [given_initial(m.text) for m in order]
     people: dict[str | None, Entity] = {
         initial: Entity(person.id if n == 0 else f"{person.id}:{initial}", person.name, "PER", given=initial)
-        for n, initial in enumerate(initials)
+        for n, initial in enumerate(dict.fromkeys(i for i in initials if i))
     }
     if not people:
         people[None] = Entity(person.id, person.name, "PER")
     latest = next(iter(people.values()))  # a bare surname before any full name: the first named
-    for mention in order:
-        initial = given_initial(mention.text)
+    for mention, initial in zip(order, initials, strict=True):
         if initial:
             latest = people[initial]
         latest.mentions.append(mention)

@@ -48,25 +48,17 @@ def test_shipped_models_stay_small() -> None:
     assert size < 60 * 1024 * 1024
 
 
-def test_german_minister_and_city_are_found(recognizer: EntityRecognizer) -> None:
-    text = "Der russische Außenminister Sergej Lawrow hat am Montag in Moskau seinen Amtskollegen empfangen."
-    mentions = recognizer.mentions(text, "de")
-    assert found(mentions, "Sergej Lawrow", "PER")
-    assert found(mentions, "Moskau", "LOC")
-
-
-def test_english_minister_and_city_are_found(recognizer: EntityRecognizer) -> None:
-    text = "Russian Foreign Minister Sergei Lavrov met his counterpart in Moscow on Monday."
-    mentions = recognizer.mentions(text, "en")
-    assert found(mentions, "Sergei Lavrov", "PER")
-    assert found(mentions, "Moscow", "LOC")
-
-
-def test_russian_minister_and_city_are_found(recognizer: EntityRecognizer) -> None:
-    text = "Москва и Вашингтон договорились о встрече, сообщил министр иностранных дел Сергей Лавров."
-    mentions = recognizer.mentions(text, "ru")
-    assert found(mentions, "Лавров", "PER")
-    assert found(mentions, "Москва", "LOC")
+@pytest.mark.parametrize(("language", "text", "minister", "city"), [
+    ("de", "Der russische Außenminister Sergej Lawrow hat am Montag in Moskau seinen Amtskollegen empfangen.",
+     "Sergej Lawrow", "Moskau"),
+    ("en", "Russian Foreign Minister Sergei Lavrov met his counterpart in Moscow on Monday.", "Sergei Lavrov", "Moscow"),
+    ("ru", "Москва и Вашингтон договорились о встрече, сообщил министр иностранных дел Сергей Лавров.",
+     "Лавров", "Москва"),
+])
+def test_minister_and_city_are_found(recognizer: EntityRecognizer, language, text, minister, city) -> None:
+    mentions = recognizer.mentions(text, language)
+    assert found(mentions, minister, "PER")
+    assert found(mentions, city, "LOC")
 
 
 def test_mention_offsets_index_the_text(recognizer: EntityRecognizer) -> None:

@@ -1,19 +1,20 @@
 """Train the plain-text boilerplate line classifier → models/boilerplate/model.json.
 
 Data: the *train* pages of ../shared/eval/article-extraction, built and labelled by
-`boilerplate_data.py` (see there for rendering, labels and the fixed page split), plus one
+`boilerplate_data.py` (see there for rendering, labels and the fixed page split), plus
 two crops of each train page: its article block with 0–8 lines of furniture either side,
 and with 0–1 lines, the shapes plain-text news usually arrives in (a scraper's text, an
 HTML extractor's output), so the model learns a whole page and a nearly clean article.
 
-Model: two stages of gradient-boosted trees (scikit-learn's GradientBoostingClassifier,
+Model: a logistic-regression probe on each line's USE-multilingual sentence vector (its
+score feeds stage 1, fitted out of fold like stage 2), then two stages of gradient-boosted trees (scikit-learn's GradientBoostingClassifier,
 training only; inference is numpy in `newsweave.clean.lineclass`). Stage 2 is trained on
 out-of-fold stage-1 scores (5 folds by page) so it learns from scores like those it will
 see on new pages. The decision threshold is fitted on out-of-fold stage-2 scores: the
 lowest threshold (most recall) whose F1 is within 0.005 of the best F1.
 
     .venv/bin/pip install html-text scikit-learn   # bench-only
-    .venv/bin/python bench/train_boilerplate.py    # about 3 minutes on one core
+    .venv/bin/python bench/train_boilerplate.py    # about 4 minutes on 2 cores
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ import boilerplate_data as data
 
 from newsweave.clean.lineclass import (
     DEFAULT_MODEL,
+    ENCODER,
     FEATURES,
+    LOCAL_FEATURES,
     SCORE_FEATURES,
     CharTable,
-    feature_matrix,
+    Probe,
+    line_vectors,
     score_features,
+    semantic_features,
+    shape_features,
     token_sets,
 )
 
@@ -45,7 +51,8 @@ TREES = 120
 DEPTH = 4
 LEARNING_RATE = 0.1
 CROP_MARGIN = 8  # furniture lines kept either side of the article block in a crop
-F1_SLACK = 0.005  # give up this much F1 for recall when choosing the threshold
+F1_SLACK = 0.005
+PROBE_C = 1.0  # inverse L2 strength of the sentence-vector probe (sklearn's default)  # give up this much F1 for recall when choosing the threshold
 
 
 def crop(page: data.Page, rng: np.random.Generator, margin: int) -> data.Page:
@@ -54,6 +61,32 @@ def crop(page: data.Page, rng: np.random.Generator, margin: int) -> data.Page:
     start = max(0, body[0] - int(rng.integers(0, margin + 1)))
     end = min(len(page.lines), body[-1] + 1 + int(rng.integers(0, margin + 1)))
     return data.Page(page.id, page.split, page.lines[start:end], page.labels[start:end], page.rules[start:end])
+
+
+def sentence_vectors(pages: list[data.Page]) -> dict[int, np.ndarray]:
+    """Each page's lines as USE-multilingual vectors (every distinct line encoded once)."""
+    from newsweave.embed import UniversalSentenceEncoder
+
+    encoder = UniversalSentenceEncoder()
+    if encoder.name != ENCODER:
+        raise SystemExit(f"the line model is defined on {ENCODER}, not {encoder.name}")
+    distinct = sorted({line for p in pages for line in p.lines})
+    row = {line: i for i, line in enumerate(distinct)}
+    table = line_vectors(encoder, distinct)
+    return {k: table[[row[line] for line in p.lines]] for k, p in enumerate(pages)}
+
+
+def fit_probe(vectors: list[np.ndarray], labels: list[np.ndarray]) -> Probe:
+    """A logistic-regression probe on sentence vectors: P(body) from what a line says."""
+    from sklearn.linear_model import LogisticRegression  # training only
+
+    model = LogisticRegression(C=PROBE_C, max_iter=2000).fit(np.vstack(vectors), np.concatenate(labels))
+    return Probe(model.coef_[0].tolist(), float(model.intercept_[0]))
+
+
+def with_semantics(shape: np.ndarray, vectors: np.ndarray, probe: Probe) -> np.ndarray:
+    prose = shape[:, LOCAL_FEATURES.index("prose")]
+    return np.hstack([shape, semantic_features(vectors, prose, probe)])
 
 
 def fit(features: np.ndarray, labels: np.ndarray):
@@ -114,7 +147,18 @@ def main() -> int:
     fold_of_page = {train[i].id: f % FOLDS for f, i in enumerate(order)}
     folds = np.array([fold_of_page[p.id] for p in pages])
     chars = CharTable()
-    feats = {k: feature_matrix(p.lines, p.rules, chars) for k, p in enumerate(pages)}
+    vectors = sentence_vectors(pages)
+    shapes = {k: shape_features(p.lines, p.rules, chars) for k, p in enumerate(pages)}
+    # The probe is stacked like stage 2: each page's semantic features come from a probe
+    # fitted on the other folds' whole pages, so stage 1 learns from scores like new pages get.
+    feats = {}
+    for f in range(FOLDS):
+        probe = fit_probe([vectors[k] for k in range(len(train)) if folds[k] != f],
+                          [np.array(train[k].labels) for k in range(len(train)) if folds[k] != f])
+        for k in np.flatnonzero(folds == f):
+            feats[k] = with_semantics(shapes[k], vectors[k], probe)
+    feats = {k: feats[k] for k in range(len(pages))}
+    final_probe = fit_probe([vectors[k] for k in range(len(train))], [np.array(p.labels) for p in train])
     tokens = {k: token_sets(p.lines) for k, p in enumerate(pages)}
     labels = {k: np.array(p.labels) for k, p in enumerate(pages)}
 
@@ -157,6 +201,8 @@ def main() -> int:
             "trees_per_stage": TREES, "depth": DEPTH, "learning_rate": LEARNING_RATE,
             "out_of_fold": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
         },
+        "probe": {"encoder": ENCODER, "coef": [round(c, 6) for c in final_probe.coef.tolist()],
+                  "intercept": round(final_probe.intercept, 6)},
         "stage1": export(stage1, all_features),
         "stage2": export(stage2, second_inputs),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from .clean import lineclass
 from .clean.boilerplate import BoilerplateFilter
 from .clean.encoding import BadContent, decode
 from .clean.extract import declared_charset, extract_html
@@ -30,7 +31,7 @@ from .settings import Settings
 _LANGUAGE_SAMPLE = 1000
 
 # Bump when a stage changes its output, so stored documents can be found and reprocessed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 class Pipeline:
@@ -45,7 +46,9 @@ class Pipeline:
         self.settings = settings or Settings()
         self.embedder = embedder or make_embedder(self.settings.embedder, self.settings.threads)
         self.languages = LanguageIdentifier()
-        self.boilerplate = BoilerplateFilter()
+        # The line model reads USE-multilingual vectors: share the encoder when it is that one.
+        shared = self.embedder if self.embedder.name == lineclass.ENCODER else None
+        self.boilerplate = BoilerplateFilter(encoder=shared)
         self._recognizer = recognizer
         self.gazetteer = Gazetteer(self.settings.cache_dir)
 

@@ -15,6 +15,7 @@ import numpy as np
 import regex
 
 from ..document import Document, Removed
+from ..embed import Embedder
 from .lineclass import LineClassifier
 
 _I = regex.IGNORECASE | regex.VERSION1
@@ -249,14 +250,18 @@ def _rule_flags(line: str, words: int) -> tuple[bool, bool, bool, bool]:
 class BoilerplateFilter:
     """The boilerplate stage: explicit rules first, then the learned line classifier.
 
-    Rules drop what they can name (with that name as the reason) and set captions aside;
-    for plain text (not HTML, whose extractor saw the page's structure), the classifier (`lineclass.LineClassifier`, loaded on first use and cached here) drops
-    the remaining lines it scores below its threshold, which was chosen on training pages
-    to keep article text (recall) first. `rules_only=True` runs the rules alone.
+    Rules drop what they can name (with that name as the reason) and set captions aside.
+    For plain text that looks like a flattened page (not HTML, whose extractor saw the
+    page's structure), the classifier (`lineclass.LineClassifier`, loaded on first use and
+    cached here) drops the remaining lines it scores below its threshold, which was chosen
+    on training pages to keep article text (recall) first. `rules_only=True` runs the rules
+    alone; `encoder` lends the classifier a USE-multilingual encoder already loaded.
     """
 
-    def __init__(self, classifier: LineClassifier | None = None, rules_only: bool = False) -> None:
-        self.classifier = None if rules_only else (classifier or LineClassifier())
+    def __init__(
+        self, classifier: LineClassifier | None = None, rules_only: bool = False, encoder: Embedder | None = None
+    ) -> None:
+        self.classifier = None if rules_only else (classifier or LineClassifier(encoder=encoder))
 
     def __call__(self, doc: Document) -> Document:
         texts = [p.text for p in doc.paragraphs]

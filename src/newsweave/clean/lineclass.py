@@ -9,7 +9,11 @@ article-extraction benchmark (see `models/boilerplate/NOTICE`) by
 
 Two stages, each a small gradient-boosted tree ensemble stored as JSON and evaluated with
 numpy (all trees walked at once, level by level, so a whole article costs a few dozen
-array operations). Stage 1 scores each line from its shape and its neighbours' shapes.
+array operations). Stage 1 scores each line from its shape, its neighbours' shapes, how
+often the page repeats it, and what it says: each line's multilingual sentence vector
+(USE-multilingual, the pipeline's own encoder) gives a furniture-or-prose score from a
+linear probe ("Buy now", "Teilen", "Подписаться" land together in any language) and a
+similarity to the page's prose (teasers for other stories are about something else).
 Stage 2 adds what stage 1 believes about the rest of the document: scores of the lines
 around it, whether the line lies inside the densest run of body-like lines, and how much of
 its vocabulary the body-like lines share (article text shares its subject's words;
@@ -26,6 +30,9 @@ from pathlib import Path
 
 import numpy as np
 import regex
+
+from ..embed import Embedder, UniversalSentenceEncoder
+from .repeats import paragraph_key
 
 # Where the shipped weights live: <repo>/models/boilerplate/model.json.
 DEFAULT_MODEL = Path(__file__).resolve().parents[3] / "models" / "boilerplate" / "model.json"
@@ -110,8 +117,29 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "win1_log_words", "win3_log_words", "win10_log_words", "win3_prose", "win10_prose",
     "prose_before", "prose_after", "log_dist_prose", "position", "log_lines", "doc_prose_share",
     "rel_log_words", "rel_to_prose_block", "prev2_prose", "next2_prose",
+    "log_copies", "win3_copied", "win10_copied", "win3_date",
 )
-FEATURES: tuple[str, ...] = LOCAL_FEATURES + CONTEXT_FEATURES
+SEMANTIC_FEATURES: tuple[str, ...] = (
+    "probe_body", "win3_probe_body", "prose_similarity", "win3_prose_similarity",
+)
+FEATURES: tuple[str, ...] = LOCAL_FEATURES + CONTEXT_FEATURES + SEMANTIC_FEATURES
+# The sentence encoder the probe was fitted on; another encoder's vectors mean nothing to it.
+ENCODER = "use-multilingual-v3"
+# Lines are encoded from their opening this long: it says whether a line is furniture or prose,
+# and the encoder's cost grows with length (a page dump's 2,000-character paragraphs ran at
+# 36 lines/s whole).
+LINE_CHARS = 300
+
+
+def line_vectors(encoder: Embedder, lines: Sequence[str]) -> np.ndarray:
+    """Each line's sentence vector, from its first `LINE_CHARS` characters.
+
+    A page repeats its menus and share buttons: each distinct opening is encoded once.
+    """
+    openings = [line[:LINE_CHARS] for line in lines]
+    distinct = list(dict.fromkeys(openings))
+    row = {text: i for i, text in enumerate(distinct)}
+    return encoder.encode(distinct)[[row[text] for text in openings]]
 
 
 def _urlish(line: str) -> bool:
@@ -166,27 +194,23 @@ def local_features(lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool,
     ])
 
 
-def feature_matrix(
+def shape_features(
     lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]], chars: CharTable
 ) -> np.ndarray:
-    """Features of every line of one document, each line seen with its neighbours."""
+    """Shape features of every line of one document, each line seen with its neighbours."""
     n = len(lines)
     if n == 0:
-        return np.zeros((0, len(FEATURES)))
+        return np.zeros((0, len(LOCAL_FEATURES) + len(CONTEXT_FEATURES)))
     local = local_features(lines, rules, chars)
+    copies = _copies(lines)
+    copied = (copies > 0).astype(float)
+    date = local[:, LOCAL_FEATURES.index("date")]
     i_words = LOCAL_FEATURES.index("log_words")
     i_term = LOCAL_FEATURES.index("terminal_end")
     i_prose = LOCAL_FEATURES.index("prose")
     words = local[:, i_words]
     term = local[:, i_term]
     prose = local[:, i_prose]
-
-    def window_mean(values: np.ndarray, k: int) -> np.ndarray:
-        """Mean over the k lines either side (the line itself excluded), edges padded with 0."""
-        padded = np.concatenate([np.zeros(k), values, np.zeros(k)])
-        sums = np.concatenate([[0.0], np.cumsum(padded)])
-        total = sums[2 * k + 1:] - sums[: n]
-        return (total - values) / (2 * k)
 
     index = np.arange(n)
     prose_idx = np.flatnonzero(prose)
@@ -209,8 +233,67 @@ def feature_matrix(
         np.log1p(before), np.log1p(after), np.log1p(nearest),
         index / max(n - 1, 1), np.full(n, math.log1p(n)), np.full(n, prose.mean()),
         words - words.max(), np.log1p(outside), _shift(prose, 2), _shift(prose, -2),
+        np.log1p(copies), window_mean(copied, 3), window_mean(copied, 10), window_mean(date, 3),
     ])
     return np.hstack([local, context])
+
+
+def window_mean(values: np.ndarray, k: int) -> np.ndarray:
+    """Mean over the k lines either side (the line itself excluded), edges padded with 0."""
+    n = len(values)
+    padded = np.concatenate([np.zeros(k), values, np.zeros(k)])
+    sums = np.concatenate([[0.0], np.cumsum(padded)])
+    total = sums[2 * k + 1:] - sums[:n]
+    return (total - values) / (2 * k)
+
+
+def semantic_features(vectors: np.ndarray, prose: np.ndarray, probe: Probe) -> np.ndarray:
+    """What each line says: the probe's P(body) and the cosine to the page's prose centroid.
+
+    `vectors` are the lines' L2-normalised sentence vectors; `prose` marks the prose-shaped
+    lines (the `prose` shape feature), whose mean direction is what the article is about.
+    """
+    body = probe.predict(vectors)
+    if np.any(prose):
+        centroid = vectors[prose > 0].mean(axis=0)
+        similarity = vectors @ (centroid / max(float(np.linalg.norm(centroid)), 1e-9))
+    else:
+        similarity = np.zeros(len(vectors))
+    return np.column_stack([body, window_mean(body, 3), similarity, window_mean(similarity, 3)])
+
+
+class Probe:
+    """A logistic-regression read-out of a sentence vector: P(the line is article text)."""
+
+    def __init__(self, coef: Sequence[float], intercept: float) -> None:
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = float(intercept)
+
+    def predict(self, vectors: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(np.asarray(vectors, dtype=np.float32) @ self.coef + self.intercept)))
+
+
+def feature_matrix(
+    lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]], chars: CharTable,
+    vectors: np.ndarray, probe: Probe,
+) -> np.ndarray:
+    """Every feature of every line of one document (`FEATURES`, in order)."""
+    shape = shape_features(lines, rules, chars)
+    if not len(lines):
+        return np.zeros((0, len(FEATURES)))
+    prose = shape[:, LOCAL_FEATURES.index("prose")]
+    return np.hstack([shape, semantic_features(vectors, prose, probe)])
+
+
+def _copies(lines: Sequence[str]) -> np.ndarray:
+    """How many *other* lines of the document say the same (letters and digits, case-folded).
+
+    A page repeats its furniture (the menu in the header and again in the footer, a byline
+    above and below, "Share" under every block); article text is rarely said twice.
+    """
+    keys = [paragraph_key(line) for line in lines]
+    counts = Counter(keys)
+    return np.array([counts[key] - 1 if key else 0 for key in keys], dtype=float)
 
 
 def _nearest_distance(index: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -370,14 +453,19 @@ class TreeEnsemble:
 
 
 class LineClassifier:
-    """P(body) for each line of a document; the weights load on first use and stay cached here."""
+    """P(body) for each line of a document; the weights load on first use and stay cached here.
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    `encoder` turns lines into sentence vectors (a `newsweave.embed.Embedder`); it must be the encoder the probe was fitted on (`ENCODER`). A
+    pipeline passes its own so the model is loaded once; by default one is made on first use.
+    """
+
+    def __init__(self, path: Path | str | None = None, encoder: Embedder | None = None) -> None:
         self.path = Path(path) if path else DEFAULT_MODEL
         self.chars = CharTable()
-        self._stages: tuple[TreeEnsemble, TreeEnsemble, float] | None = None
+        self._encoder = encoder
+        self._stages: tuple[TreeEnsemble, TreeEnsemble, Probe, float] | None = None
 
-    def _load(self) -> tuple[TreeEnsemble, TreeEnsemble, float]:
+    def _load(self) -> tuple[TreeEnsemble, TreeEnsemble, Probe, float]:
         if self._stages is None:
             if not self.path.exists():
                 raise FileNotFoundError(
@@ -390,19 +478,35 @@ class LineClassifier:
                     f"{self.path} was trained on other features than this code computes; "
                     "retrain it with bench/train_boilerplate.py"
                 )
-            self._stages = (TreeEnsemble(raw["stage1"]), TreeEnsemble(raw["stage2"]), float(raw["threshold"]))
+            probe = raw["probe"]
+            if probe["encoder"] != ENCODER:
+                raise ValueError(f"{self.path} has a probe for {probe['encoder']!r}; this code reads {ENCODER!r}")
+            self._stages = (
+                TreeEnsemble(raw["stage1"]), TreeEnsemble(raw["stage2"]),
+                Probe(probe["coef"], probe["intercept"]), float(raw["threshold"]),
+            )
         return self._stages
+
+    @property
+    def encoder(self) -> Embedder:
+        if self._encoder is None:
+            self._encoder = UniversalSentenceEncoder()
+        if self._encoder.name != ENCODER:
+            raise ValueError(
+                f"the boilerplate model reads {ENCODER!r} sentence vectors, not {self._encoder.name!r}"
+            )
+        return self._encoder
 
     @property
     def threshold(self) -> float:
         """Lines scoring below this are boilerplate (chosen on training pages, recall first)."""
-        return self._load()[2]
+        return self._load()[3]
 
     def score(self, lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]]) -> np.ndarray:
         """P(body) for every line of one document, in order."""
         if not lines:
             return np.zeros(0)
-        stage1, stage2, _ = self._load()
-        features = feature_matrix(lines, rules, self.chars)
+        stage1, stage2, probe, _ = self._load()
+        features = feature_matrix(lines, rules, self.chars, line_vectors(self.encoder, lines), probe)
         first = stage1.predict(features)
         return stage2.predict(np.hstack([features, score_features(first, token_sets(lines))]))

@@ -116,7 +116,9 @@ def read_feed(data: bytes, source: str) -> Iterator[RawArticle | Failure]:
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         if published:
             hints["published"] = f"{published.tm_year:04d}-{published.tm_mon:02d}-{published.tm_mday:02d}"
-        updated = entry.get("updated_parsed")
+        # dict.get: feedparser's own `get` hands back the publication date when an entry
+        # states no update (a deprecated fallback, with a warning).
+        updated = dict.get(entry, "updated_parsed")
         if updated and entry.get("published_parsed"):
             hints["updated"] = f"{updated.tm_year:04d}-{updated.tm_mon:02d}-{updated.tm_mday:02d}"
         if entry.get("id") and not str(entry["id"]).startswith("http"):

@@ -34,15 +34,14 @@ from newsweave.clean.lineclass import (
     DEFAULT_MODEL,
     ENCODER,
     FEATURES,
-    LOCAL_FEATURES,
     SCORE_FEATURES,
     CharTable,
     Probe,
     line_vectors,
     score_features,
-    semantic_features,
     shape_features,
     token_sets,
+    with_semantics,
 )
 
 SEED = 20240611
@@ -82,11 +81,6 @@ def fit_probe(vectors: list[np.ndarray], labels: list[np.ndarray]) -> Probe:
 
     model = LogisticRegression(C=PROBE_C, max_iter=2000).fit(np.vstack(vectors), np.concatenate(labels))
     return Probe(model.coef_[0].tolist(), float(model.intercept_[0]))
-
-
-def with_semantics(shape: np.ndarray, vectors: np.ndarray, probe: Probe) -> np.ndarray:
-    prose = shape[:, LOCAL_FEATURES.index("prose")]
-    return np.hstack([shape, semantic_features(vectors, prose, probe)])
 
 
 def fit(features: np.ndarray, labels: np.ndarray):

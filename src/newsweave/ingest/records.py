@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,14 +116,19 @@ def read_feed(data: bytes, source: str) -> Iterator[RawArticle | Failure]:
             hints["title"] = entry["title"]
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         if published:
-            hints["published"] = f"{published.tm_year:04d}-{published.tm_mon:02d}-{published.tm_mday:02d}"
+            hints["published"] = _iso_day(published)
         # dict.get: feedparser's own `get` hands back the publication date when an entry
         # states no update (a deprecated fallback, with a warning).
         updated = dict.get(entry, "updated_parsed")
         if updated and entry.get("published_parsed"):
-            hints["updated"] = f"{updated.tm_year:04d}-{updated.tm_mon:02d}-{updated.tm_mday:02d}"
+            hints["updated"] = _iso_day(updated)
         if entry.get("id") and not str(entry["id"]).startswith("http"):
             hints["id"] = str(entry["id"])
         kind = "html" if "<" in body else "text"
         html = f"<html><body><article>{body}</article></body></html>" if kind == "html" else body
         yield RawArticle(html.encode("utf-8"), where, kind, entry.get("link"), hints)
+
+
+def _iso_day(moment: time.struct_time) -> str:
+    """feedparser's parsed date (UTC) as an ISO day."""
+    return f"{moment.tm_year:04d}-{moment.tm_mon:02d}-{moment.tm_mday:02d}"

@@ -220,6 +220,7 @@ class SQLiteStore:
 
     def put_entities(self, doc: Document) -> None:
         """Record the document's mentions; an entity's row keeps its fullest name."""
+        languages = [p.language for p in doc.paragraphs]
         for entity in doc.entities:
             self.db.execute(
                 "INSERT INTO entities(id, name, type, country, latitude, longitude, given) VALUES (?,?,?,?,?,?,?) "
@@ -227,7 +228,6 @@ class SQLiteStore:
                 "AND excluded.type = 'PER' THEN excluded.name ELSE name END, given = coalesce(given, excluded.given)",
                 (entity.id, entity.name, entity.type, entity.country, entity.latitude, entity.longitude, entity.given),
             )
-            languages = [p.language for p in doc.paragraphs]
             self.db.executemany(
                 "INSERT INTO mentions(doc_id, entity_id, text, language, paragraph, start, end) VALUES (?,?,?,?,?,?,?)",
                 [

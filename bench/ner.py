@@ -3,8 +3,9 @@
 Scores the shipped models (models/ner) on each language's held-back test split in
 ../shared/eval/ner (de GermEval 2014 test, en UNER EWT test, ru factRuEval testset,
 tr test, zh UNER GSD test, ar the last 15% of NewsFANE): entity-level exact-match F1 over
-PER/ORG/LOC, seqeval style, on the gold tokens. Then times EntityRecognizer.mentions over
-100 articles from news-similarity/pairs.csv, one article a call, with 2 threads. For the
+PER/ORG/LOC, seqeval style, on the gold tokens (English is read by spaCy's
+en_core_web_sm where installed; ``en_own`` is our own en model on the same split). Then
+times EntityRecognizer.mentions over 100 articles from news-similarity/pairs.csv, one article a call, with 2 threads. For the
 languages without training data (es, it, pl: the xx model) it reports the share of
 their mentions found verbatim in the English article of a same-story cross-language pair,
 beside the same share for de (its own model) as a yardstick. French (spaCy's
@@ -27,7 +28,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from newsweave.entities.ner import MODELS, EntityRecognizer  # noqa: E402
+from newsweave.entities.ner import MODELS, PACKAGED, EntityRecognizer  # noqa: E402
 from newsweave.entities.nerdata import LANGUAGES, held_back, prf  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -89,6 +90,9 @@ def main() -> int:
         parts.append(f"{lang}={result['f']:.3f}")
         print(f"  {lang}: P={result['p']:.3f} R={result['r']:.3f} F1={result['f']:.3f} "
               f"({result['gold']} gold entities)", file=sys.stderr)
+        if recognizer.model_for(lang) in PACKAGED:  # read by a spaCy package: ours beside it
+            own = score(EntityRecognizer(args.models, packages=False), lang, args.limit)
+            parts.append(f"{lang}_own={own['f']:.3f}")
 
     csv.field_size_limit(sys.maxsize)
     rows = list(csv.DictReader(PAIRS.open(encoding="utf-8")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,12 @@ from newsweave.entities.nerdata import entities, held_back, prf
 
 SHARED_NER = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ner"
 
-# Measured F1 on the first 300 test sentences of each language (de 0.683, en 0.462,
-# ru 0.592, tr 0.698, zh 0.522, ar 0.699; bench/ner.py scores the whole split), less a
-# margin of about 0.03 for differences between spaCy/numpy versions.
-FLOORS = {"de": 0.65, "en": 0.43, "ru": 0.56, "tr": 0.67, "zh": 0.49, "ar": 0.67}
+# Measured F1 on the first 300 test sentences of each language (de 0.683, en 0.522 with
+# spaCy's en_core_web_sm, 0.462 with our own en model, ru 0.592, tr 0.698, zh 0.522,
+# ar 0.699; bench/ner.py scores the whole split), less a margin of about 0.03 for
+# differences between spaCy/numpy versions.
+FLOORS = {"de": 0.65, "en": 0.49, "ru": 0.56, "tr": 0.67, "zh": 0.49, "ar": 0.67}
+OWN_EN_FLOOR = 0.43
 SUBSET = 300
 
 
@@ -101,6 +102,19 @@ def test_french_text_is_read_by_the_packaged_french_pipeline(recognizer: EntityR
     assert {m.type for m in mentions} <= {"PER", "ORG", "LOC"}  # its MISC is left out
 
 
+def test_english_text_is_read_by_the_packaged_english_pipeline(recognizer: EntityRecognizer) -> None:
+    """OntoNotes labels become ours: a facility and a city are LOC, a nationality is no mention."""
+    text = "The Germans flew from Heathrow Airport to Berlin with Angela Merkel and NATO officials."
+    mentions = recognizer.mentions(text, "en")
+    assert recognizer._labels["en"]["GPE"] == "LOC"  # the package's map, not our own model's
+    assert found(mentions, "Angela Merkel", "PER")
+    assert found(mentions, "Berlin", "LOC")
+    assert found(mentions, "Heathrow", "LOC")
+    assert found(mentions, "NATO", "ORG")
+    assert not any("German" in m.text for m in mentions)
+    assert {m.type for m in mentions} <= {"PER", "ORG", "LOC"}
+
+
 def test_other_latin_script_text_gets_mentions_from_the_fallback_model(recognizer: EntityRecognizer) -> None:
     text = "El presidente Pedro Sánchez recibió a Olaf Scholz en Madrid."
     mentions = recognizer.mentions(text, "es")
@@ -124,12 +138,23 @@ def test_bio_spans_are_read_like_seqeval() -> None:
     assert prf([["B-PER", "I-PER"]], [["B-PER", "O"]])["f"] == 0.0
 
 
+def first_test_f1(recognizer: EntityRecognizer, language: str) -> float:
+    test = held_back(language, SHARED_NER)[:SUBSET]
+    return prf([tags for _, tags in test], recognizer.tag([words for words, _ in test], language))["f"]
+
+
 @pytest.mark.skipif(not SHARED_NER.is_dir(), reason="needs ../shared/eval/ner")
 @pytest.mark.parametrize("language", sorted(FLOORS))
 def test_f1_stays_above_its_floor(recognizer: EntityRecognizer, language: str) -> None:
-    started = time.perf_counter()
-    test = held_back(language, SHARED_NER)[:SUBSET]
-    predicted = recognizer.tag([words for words, _ in test], language)
-    score = prf([tags for _, tags in test], predicted)["f"]
+    score = first_test_f1(recognizer, language)
     assert score >= FLOORS[language], f"{language} F1 {score:.3f} < floor {FLOORS[language]}"
-    assert time.perf_counter() - started < 20
+
+
+@pytest.mark.skipif(not SHARED_NER.is_dir(), reason="needs ../shared/eval/ner")
+def test_our_own_english_model_keeps_its_floor_as_the_fallback() -> None:
+    """Where spaCy's English package is missing, our en model reads English."""
+    own = EntityRecognizer(packages=False)
+    assert own.model_for("en") == "en"
+    score = first_test_f1(own, "en")
+    assert score >= OWN_EN_FLOOR, f"own en F1 {score:.3f} < floor {OWN_EN_FLOOR}"
+    assert own._models["en"].pipe_names == ["tok2vec", "ner"] and own._labels["en"]["PER"] == "PER"

@@ -10,7 +10,8 @@ article-extraction benchmark (see `models/boilerplate/NOTICE`) by
 Two stages, each a small gradient-boosted tree ensemble stored as JSON and evaluated with
 numpy (all trees walked at once, level by level, so a whole article costs a few dozen
 array operations). Stage 1 scores each line from its shape, its neighbours' shapes, how
-often the page repeats it, and what it says: each line's multilingual sentence vector
+often the page repeats it or its template (comment threads and story lists print one line
+shape over and over with other names and numbers), and what it says: each line's multilingual sentence vector
 (USE-multilingual, the pipeline's own encoder) gives a furniture-or-prose score from a
 linear probe ("Buy now", "Teilen", "Подписаться" land together in any language) and a
 similarity to the page's prose (teasers for other stories are about something else).
@@ -118,6 +119,7 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "prose_before", "prose_after", "log_dist_prose", "position", "log_lines", "doc_prose_share",
     "rel_log_words", "rel_to_prose_block", "prev2_prose", "next2_prose",
     "log_copies", "win3_copied", "win10_copied", "win3_date",
+    "log_template_copies", "win3_templated", "win10_templated",
 )
 SEMANTIC_FEATURES: tuple[str, ...] = (
     "probe_body", "win3_probe_body", "prose_similarity", "win3_prose_similarity",
@@ -204,6 +206,8 @@ def shape_features(
     local = local_features(lines, rules, chars)
     copies = _copies(lines)
     copied = (copies > 0).astype(float)
+    template_copies = _template_copies(lines)
+    templated = (template_copies > 0).astype(float)
     date = local[:, LOCAL_FEATURES.index("date")]
     i_words = LOCAL_FEATURES.index("log_words")
     i_term = LOCAL_FEATURES.index("terminal_end")
@@ -234,6 +238,7 @@ def shape_features(
         index / max(n - 1, 1), np.full(n, math.log1p(n)), np.full(n, prose.mean()),
         words - words.max(), np.log1p(outside), _shift(prose, 2), _shift(prose, -2),
         np.log1p(copies), window_mean(copied, 3), window_mean(copied, 10), window_mean(date, 3),
+        np.log1p(template_copies), window_mean(templated, 3), window_mean(templated, 10),
     ])
     return np.hstack([local, context])
 
@@ -298,6 +303,35 @@ def _copies(lines: Sequence[str]) -> np.ndarray:
     keys = [paragraph_key(line) for line in lines]
     counts = Counter(keys)
     return np.array([counts[key] - 1 if key else 0 for key in keys], dtype=float)
+
+
+# A line's template: capitalised words, other words and numbers each become one mark
+# ("Rating: 36 Votes" and "Rating: 7 Votes" → "A: 9 A"; "2 days ago at 07:50 am" →
+# "9 a a a 9:9 a"). Only short lines: a template is what a site prints, prose has none.
+_NUMBER_RUN = regex.compile(r"\d+")
+_CAPITALISED_WORD = regex.compile(r"[\p{Lu}\p{Lt}][\p{L}\p{M}]*")
+_OTHER_WORD = regex.compile(r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]+")
+_TEMPLATE_MAX_WORDS = 12
+
+
+def _template(line: str) -> str:
+    if len(line.split()) > _TEMPLATE_MAX_WORDS:
+        return ""
+    line = _NUMBER_RUN.sub("9", line)
+    line = _CAPITALISED_WORD.sub("A", line)
+    return " ".join(_OTHER_WORD.sub("a", line).split())
+
+
+def _template_copies(lines: Sequence[str]) -> np.ndarray:
+    """How many *other* short lines of the document follow the same template.
+
+    Comment threads and story lists print the same line shape again and again ("Rating: 36
+    Votes", "2 days ago at 07:50 am", "16 hours ago on iOS Blog"), each time with other
+    words or numbers, which exact copies (`_copies`) do not catch.
+    """
+    templates = [_template(line) for line in lines]
+    counts = Counter(templates)
+    return np.array([counts[t] - 1 if t else 0 for t in templates], dtype=float)
 
 
 def _nearest_distance(index: np.ndarray, targets: np.ndarray) -> np.ndarray:

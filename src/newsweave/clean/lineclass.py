@@ -11,8 +11,8 @@ Two stages, each a small gradient-boosted tree ensemble stored as JSON and evalu
 numpy (all trees walked at once, level by level, so a whole article costs a few dozen
 array operations). Stage 1 scores each line from its shape, its neighbours' shapes, how
 often the page repeats it or its template (comment threads and story lists print one line
-shape over and over with other names and numbers), and what it says: each line's multilingual sentence vector
-(USE-multilingual, the pipeline's own encoder) gives a furniture-or-prose score from a
+shape over and over with other names and numbers), and what it says: each line's
+multilingual sentence vector (USE-multilingual, the pipeline's own encoder) gives a furniture-or-prose score from a
 linear probe ("Buy now", "Teilen", "Подписаться" land together in any language) and a
 similarity to the page's prose (teasers for other stories are about something else).
 Stage 2 adds what stage 1 believes about the rest of the document: scores of the lines

@@ -202,9 +202,7 @@ class EntityRecognizer:
                       for m in _LINES.finditer(texts[i]) if not m.group().isspace()]
             docs = self._read(name, (line for _, _, line in pieces), batch_size)
             for (i, offset, _), doc in zip(pieces, docs, strict=True):
-                for ent in doc.ents:
-                    if ent.label_ not in LABELS:
-                        continue
+                for ent in doc.ents:  # labels already ours (see _read)
                     start, end = ent.start_char, ent.end_char
                     if name == "tr":
                         cut = _TR_SUFFIX.search(ent.text)

@@ -47,7 +47,7 @@ def test_show_lists_resolved_entities_and_entity_commands_join_variants(seed_db,
             assert paragraphs[m["paragraph"]]["text"][m["start"]:m["end"]] == m["text"]
     rows = json.loads(run_cli("entities", "--db", str(seed_db), "--json")[1])
     lavrov = next(r for r in rows if r["id"] == "per:lavrov")
-    assert {"Lawrow", "Lavrov"} <= set(lavrov["variants"]) and lavrov["documents"] >= 4
+    assert {"Lawrow", "Lawrows", "Lavrov"} <= set(lavrov["variants"]) and lavrov["documents"] >= 4
     detail = json.loads(run_cli("entity", "per:lavrov", "--db", str(seed_db), "--json")[1])
     assert {"de", "en"} <= set(detail["variants"]) and len(detail["documents"]) >= 4
 

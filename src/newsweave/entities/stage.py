@@ -6,6 +6,7 @@ from typing import Protocol
 
 from ..document import Document, Mention
 from .places import Gazetteer
+from .propagate import propagate
 from .resolve import resolve
 
 
@@ -20,6 +21,9 @@ class Recognizer(Protocol):
 
 
 def add_entities(doc: Document, recognizer: Recognizer, gazetteer: Gazetteer) -> Document:
-    """Fill doc.entities with the canonical entities its paragraphs mention."""
-    doc.entities = resolve(recognizer.document_mentions(doc), doc.language, gazetteer)
+    """Fill doc.entities with the canonical entities its paragraphs mention (each name the
+    model found once is looked for in every paragraph: `propagate`)."""
+    mentions = propagate([p.text for p in doc.paragraphs], recognizer.document_mentions(doc),
+                         [p.language or doc.language for p in doc.paragraphs], gazetteer)
+    doc.entities = resolve(mentions, doc.language, gazetteer)
     return doc

@@ -10,6 +10,7 @@ from typing import Any
 from ..language import LanguageIdentifier
 from ..settings import Settings
 from .places import Gazetteer
+from .propagate import propagate
 from .resolve import resolve
 from .stage import Recognizer
 
@@ -27,7 +28,8 @@ class Tagger:
 
     def tag(self, text: str) -> dict[str, Any]:
         language = self.languages.identify(text)[0]
-        entities = resolve(self.recognizer.mentions(text, language), language, self.gazetteer)
+        mentions = propagate([text], self.recognizer.mentions(text, language), [language], self.gazetteer)
+        entities = resolve(mentions, language, self.gazetteer)
         found = [
             {"text": m.text, "start": m.start, "end": m.end, "type": e.type, "canonical": e.id}
             for e in entities

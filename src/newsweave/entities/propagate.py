@@ -1,0 +1,97 @@
+"""One name, one reading per document: a name the model found once is found everywhere.
+
+A sentence model reads each line alone and misses a name it tags elsewhere in the same
+article, most often at the start of a sentence or in a case form ("Lawrows Kommentare"
+after "Sergej Lawrow"; "Лаврова" after "Лавров"). Document-level label consistency is the
+classic remedy: every name form the model found (a whole mention, and a person's surname)
+is looked up in the document's other paragraphs, with the inflection endings of the
+paragraph's language (`normalize.INFLECTIONS`) or a Turkish apostrophe suffix, and each
+match the model missed becomes a mention of the same type. `resolve` then merges the
+inflected form with its base ("Lawrows" → "Lawrow").
+
+Guards, each against a way this goes wrong: forms are matched case-sensitively and whole
+(no "Lawrowa" inside "Lawrowanie"); forms shorter than 3 characters are not propagated
+(US, EU: too many look-alikes); a form the model gave two types in the document is
+ambiguous and stays as tagged; a surname that is also a country or big city (Washington,
+Jordan) is not spread as a person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import regex
+
+from ..document import Mention
+from .normalize import INFLECTIONS
+from .places import Gazetteer
+
+MIN_FORM_CHARS = 3
+MIN_SURNAME_CHARS = 4
+# A Turkish case suffix after an apostrophe is not part of the name (as in ner.py).
+_APOSTROPHE_SUFFIX = r"(?:['’]\p{L}+)?"
+
+
+def name_forms(mentions: Sequence[Mention], gazetteer: Gazetteer | None = None) -> dict[str, str]:
+    """Each propagatable name form and its type: whole mentions, and persons' surnames."""
+    types: dict[str, Counter[str]] = {}
+    for mention in mentions:
+        text = mention.text.strip()
+        if len(text) >= MIN_FORM_CHARS and not text[0].islower():
+            types.setdefault(text, Counter())[mention.type] += 1
+    for mention in mentions:
+        words = mention.text.split()
+        if mention.type != "PER" or len(words) < 2:
+            continue
+        surname = words[-1]
+        if len(surname) < MIN_SURNAME_CHARS or not surname[0].isupper():
+            continue
+        if gazetteer is not None and gazetteer.major_place(surname) is not None:
+            continue
+        types.setdefault(surname, Counter())["PER"] += 0  # known, without outvoting a tag
+    forms = {}
+    for form, counts in types.items():
+        tagged = [t for t, n in counts.items() if n > 0]
+        if len(tagged) > 1:
+            continue  # the model read this form two ways here: leave each reading alone
+        forms[form] = tagged[0] if tagged else "PER"
+    return forms
+
+
+def propagate(
+    texts: Sequence[str], mentions: list[Mention], languages: Sequence[str | None],
+    gazetteer: Gazetteer | None = None,
+) -> list[Mention]:
+    """`mentions` plus every unmatched occurrence of their name forms in `texts`.
+
+    `texts[i]` is paragraph i (what `Mention.paragraph` indexes) and `languages[i]` its
+    language. The result is sorted by paragraph and offset."""
+    forms = name_forms(mentions, gazetteer)
+    if not forms:
+        return mentions
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for mention in mentions:
+        taken.setdefault(mention.paragraph, []).append((mention.start, mention.end))
+    alternatives = "|".join(regex.escape(f) for f in sorted(forms, key=len, reverse=True))
+    patterns: dict[str | None, regex.Pattern] = {}
+    found = list(mentions)
+    for index, text in enumerate(texts):
+        language = languages[index]
+        pattern = patterns.get(language)
+        if pattern is None:
+            endings = "|".join(regex.escape(e) for e in INFLECTIONS.get(language or "", ()))
+            pattern = regex.compile(
+                rf"(?<![\p{{L}}\p{{N}}])(?P<name>{alternatives})(?P<ending>{endings})?"
+                rf"{_APOSTROPHE_SUFFIX}(?![\p{{L}}\p{{N}}])"
+            )
+            patterns[language] = pattern
+        spans = taken.get(index, [])
+        for match in pattern.finditer(text):
+            start, end = match.start("name"), match.end("ending") if match.group("ending") else match.end("name")
+            if any(start < b and a < end for a, b in spans):
+                continue
+            found.append(Mention(text=text[start:end], start=start, end=end,
+                                 type=forms[match.group("name")], paragraph=index))
+            spans.append((start, end))
+    return sorted(found, key=lambda m: (m.paragraph, m.start))

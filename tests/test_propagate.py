@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
-from newsweave.document import Mention
 from newsweave.entities.places import Gazetteer
 from newsweave.entities.propagate import name_forms, propagate
 
-
-def mention(text: str, paragraph: str, kind: str, index: int = 0) -> Mention:
-    start = paragraph.index(text)
-    return Mention(text=text, start=start, end=start + len(text), type=kind, paragraph=index)
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer()
+from .conftest import mentions_in
 
 
 def test_a_surname_is_found_again_with_its_case_ending(gazetteer: Gazetteer) -> None:
     texts = ["Der Außenminister Sergej Lawrow traf Vertreter der Taliban.",
              "Lawrows Kommentare kommen Tage später. Lawrowanie ist kein Name."]
-    found = propagate(texts, [mention("Sergej Lawrow", texts[0], "PER")], ["de", "de"], gazetteer)
+    found = propagate(texts, mentions_in(texts[0], [("Sergej Lawrow", "PER")]), ["de", "de"], gazetteer)
     added = [m for m in found if m.paragraph == 1]
     assert [(m.text, m.type) for m in added] == [("Lawrows", "PER")]
     assert texts[1][added[0].start:added[0].end] == "Lawrows"
@@ -30,8 +19,8 @@ def test_a_surname_is_found_again_with_its_case_ending(gazetteer: Gazetteer) -> 
 
 def test_what_the_model_tagged_is_kept_and_not_doubled(gazetteer: Gazetteer) -> None:
     texts = ["Moskau und Kabul verhandeln.", "In Moskau hieß es, Kabul sei bereit."]
-    tagged = [mention("Moskau", texts[0], "LOC"), mention("Kabul", texts[0], "LOC"),
-              mention("Moskau", texts[1], "LOC", 1)]
+    tagged = mentions_in(texts[0], [("Moskau", "LOC"), ("Kabul", "LOC")]) + mentions_in(texts[1], [("Moskau", "LOC")])
+    tagged[2].paragraph = 1
     found = propagate(texts, tagged, ["de", "de"], gazetteer)
     assert len(found) == 4  # only the second paragraph's Kabul was missing
     assert sorted((m.paragraph, m.text) for m in found) == [
@@ -40,17 +29,16 @@ def test_what_the_model_tagged_is_kept_and_not_doubled(gazetteer: Gazetteer) -> 
 
 def test_a_turkish_apostrophe_suffix_stays_outside_the_name(gazetteer: Gazetteer) -> None:
     texts = ["Dışişleri Bakanı Sergey Lavrov açıklama yaptı.", "Lavrov'un sözleri tepki çekti."]
-    found = propagate(texts, [mention("Sergey Lavrov", texts[0], "PER")], ["tr", "tr"], gazetteer)
+    found = propagate(texts, mentions_in(texts[0], [("Sergey Lavrov", "PER")]), ["tr", "tr"], gazetteer)
     assert [(m.paragraph, m.text) for m in found if m.paragraph == 1] == [(1, "Lavrov")]
 
 
 def test_ambiguous_short_and_place_like_forms_are_not_spread(gazetteer: Gazetteer) -> None:
     texts = ["George Washington visited Washington with the EU delegation and Jordan Peterson.",
              "Washington said the EU would pay. Jordan agreed. Peterson left."]
-    tagged = [mention("George Washington", texts[0], "PER"),
-              Mention("Washington", 26, 36, "LOC"), mention("EU", texts[0], "ORG"),
-              mention("Jordan Peterson", texts[0], "PER")]
-    assert texts[0][26:36] == "Washington"
+    tagged = mentions_in(texts[0], [("George Washington", "PER"), ("Washington", "LOC"), ("EU", "ORG"),
+                                    ("Jordan Peterson", "PER")])
+    assert (tagged[1].start, tagged[1].end) == (26, 36)  # the city, not the president's surname
     forms = name_forms(tagged, gazetteer)
     assert "EU" not in forms  # too short to look for
     assert forms["Washington"] == "LOC"  # tagged as a place; the surname reading does not vote
@@ -61,5 +49,5 @@ def test_ambiguous_short_and_place_like_forms_are_not_spread(gazetteer: Gazettee
 
 def test_lower_case_words_and_longer_words_are_never_names(gazetteer: Gazetteer) -> None:
     texts = ["Premier Mark Brown spoke.", "The brown bear and the browns of autumn; Browning wrote."]
-    found = propagate(texts, [mention("Mark Brown", texts[0], "PER")], ["en", "en"], gazetteer)
+    found = propagate(texts, mentions_in(texts[0], [("Mark Brown", "PER")]), ["en", "en"], gazetteer)
     assert [m for m in found if m.paragraph == 1] == []

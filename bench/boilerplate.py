@@ -10,8 +10,8 @@ of furniture either side (plain-text news as scraped). lines/s is the filter alo
 
 Speed: `Pipeline().clean(RawArticle(...))` over every article text in
 ../shared/eval/news-similarity/pairs.csv, on one core (the process pins itself to one CPU
-and the sentence encoder runs one thread), steady state (after one untimed pass), with the share of that time spent in
-the boilerplate filter; `pairs_model_drops` is the share of those articles' paragraphs the
+and the sentence encoder runs one thread), steady state (after one untimed pass), with
+the share of that time spent in the boilerplate filter; `pairs_model_drops` is the share of those articles' paragraphs the
 classifier removed (almost all of them are article text, so this should stay small).
 
     .venv/bin/python bench/boilerplate.py

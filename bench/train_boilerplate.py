@@ -7,8 +7,8 @@ and with 0–1 lines, the shapes plain-text news usually arrives in (a scraper's
 HTML extractor's output), so the model learns a whole page and a nearly clean article.
 
 Model: a logistic-regression probe on each line's USE-multilingual sentence vector (its
-score feeds stage 1, fitted out of fold like stage 2), then two stages of gradient-boosted trees (scikit-learn's GradientBoostingClassifier,
-training only; inference is numpy in `newsweave.clean.lineclass`). Stage 2 is trained on
+score feeds stage 1, fitted out of fold like stage 2), then two stages of gradient-boosted
+trees (scikit-learn's GradientBoostingClassifier, training only; inference is numpy in `newsweave.clean.lineclass`). Stage 2 is trained on
 out-of-fold stage-1 scores (5 folds by page) so it learns from scores like those it will
 see on new pages. The decision threshold is fitted on out-of-fold stage-2 scores: the
 lowest threshold (most recall) whose F1 is within 0.005 of the best F1.
@@ -50,8 +50,8 @@ TREES = 120
 DEPTH = 4
 LEARNING_RATE = 0.1
 CROP_MARGIN = 8  # furniture lines kept either side of the article block in a crop
-F1_SLACK = 0.005
-PROBE_C = 1.0  # inverse L2 strength of the sentence-vector probe (sklearn's default)  # give up this much F1 for recall when choosing the threshold
+F1_SLACK = 0.005  # give up this much F1 for recall when choosing the threshold
+PROBE_C = 1.0  # inverse L2 strength of the sentence-vector probe (sklearn's default)
 
 
 def crop(page: data.Page, rng: np.random.Generator, margin: int) -> data.Page:

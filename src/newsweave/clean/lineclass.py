@@ -12,9 +12,9 @@ numpy (all trees walked at once, level by level, so a whole article costs a few 
 array operations). Stage 1 scores each line from its shape, its neighbours' shapes, how
 often the page repeats it or its template (comment threads and story lists print one line
 shape over and over with other names and numbers), and what it says: each line's
-multilingual sentence vector (USE-multilingual, the pipeline's own encoder) gives a furniture-or-prose score from a
-linear probe ("Buy now", "Teilen", "Подписаться" land together in any language) and a
-similarity to the page's prose (teasers for other stories are about something else).
+multilingual sentence vector (USE-multilingual, the pipeline's own encoder) gives a
+furniture-or-prose score from a linear probe ("Buy now", "Teilen", "Подписаться" land
+together in any language) and a similarity to the page's prose (teasers for other stories are about something else).
 Stage 2 adds what stage 1 believes about the rest of the document: scores of the lines
 around it, whether the line lies inside the densest run of body-like lines, and how much of
 its vocabulary the body-like lines share (article text shares its subject's words;
@@ -300,9 +300,7 @@ def _copies(lines: Sequence[str]) -> np.ndarray:
     A page repeats its furniture (the menu in the header and again in the footer, a byline
     above and below, "Share" under every block); article text is rarely said twice.
     """
-    keys = [paragraph_key(line) for line in lines]
-    counts = Counter(keys)
-    return np.array([counts[key] - 1 if key else 0 for key in keys], dtype=float)
+    return _others_sharing([paragraph_key(line) for line in lines])
 
 
 # A line's template: capitalised words, other words and numbers each become one mark
@@ -329,9 +327,13 @@ def _template_copies(lines: Sequence[str]) -> np.ndarray:
     Votes", "2 days ago at 07:50 am", "16 hours ago on iOS Blog"), each time with other
     words or numbers, which exact copies (`_copies`) do not catch.
     """
-    templates = [_template(line) for line in lines]
-    counts = Counter(templates)
-    return np.array([counts[t] - 1 if t else 0 for t in templates], dtype=float)
+    return _others_sharing([_template(line) for line in lines])
+
+
+def _others_sharing(keys: Sequence[str]) -> np.ndarray:
+    """For each key, how many other positions hold the same one (an empty key: none)."""
+    counts = Counter(keys)
+    return np.array([counts[key] - 1 if key else 0 for key in keys], dtype=float)
 
 
 def _nearest_distance(index: np.ndarray, targets: np.ndarray) -> np.ndarray:

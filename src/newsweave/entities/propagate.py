@@ -18,7 +18,6 @@ Jordan) is not spread as a person.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import regex
@@ -35,27 +34,22 @@ _APOSTROPHE_SUFFIX = r"(?:['’]\p{L}+)?"
 
 def name_forms(mentions: Sequence[Mention], gazetteer: Gazetteer | None = None) -> dict[str, str]:
     """Each propagatable name form and its type: whole mentions, and persons' surnames."""
-    types: dict[str, Counter[str]] = {}
+    tagged: dict[str, set[str]] = {}
     for mention in mentions:
         text = mention.text.strip()
         if len(text) >= MIN_FORM_CHARS and not text[0].islower():
-            types.setdefault(text, Counter())[mention.type] += 1
+            tagged.setdefault(text, set()).add(mention.type)
+    # A form the model read two ways here is left alone: each reading stays where it is.
+    forms = {form: types.pop() for form, types in tagged.items() if len(types) == 1}
     for mention in mentions:
         words = mention.text.split()
-        if mention.type != "PER" or len(words) < 2:
-            continue
+        if mention.type != "PER" or len(words) < 2 or words[-1] in tagged:
+            continue  # a surname the model tagged itself keeps the model's reading
         surname = words[-1]
         if len(surname) < MIN_SURNAME_CHARS or not surname[0].isupper():
             continue
-        if gazetteer is not None and gazetteer.major_place(surname) is not None:
-            continue
-        types.setdefault(surname, Counter())["PER"] += 0  # known, without outvoting a tag
-    forms = {}
-    for form, counts in types.items():
-        tagged = [t for t, n in counts.items() if n > 0]
-        if len(tagged) > 1:
-            continue  # the model read this form two ways here: leave each reading alone
-        forms[form] = tagged[0] if tagged else "PER"
+        if gazetteer is None or gazetteer.major_place(surname) is None:
+            forms[surname] = "PER"
     return forms
 
 

@@ -4,7 +4,8 @@ Scores the shipped models (models/ner) on each language's held-back test split i
 ../shared/eval/ner (de GermEval 2014 test, en UNER EWT test, ru factRuEval testset,
 tr test, zh UNER GSD test, ar the last 15% of NewsFANE): entity-level exact-match F1 over
 PER/ORG/LOC, seqeval style, on the gold tokens (English is read by spaCy's
-en_core_web_sm where installed; ``en_own`` is our own en model on the same split). Then
+en_core_web_sm and Russian by natasha's slovnet where installed; ``en_own`` and ``ru_own``
+are our own models on the same splits). Then
 times EntityRecognizer.mentions over 100 articles from news-similarity/pairs.csv, one
 article a call, with 2 threads. For the languages without training data (es, it, pl: the
 xx model) it reports the share of their mentions found verbatim in the English article of
@@ -91,7 +92,7 @@ def main() -> int:
         parts.append(f"{lang}={result['f']:.3f}")
         print(f"  {lang}: P={result['p']:.3f} R={result['r']:.3f} F1={result['f']:.3f} "
               f"({result['gold']} gold entities)", file=sys.stderr)
-        if recognizer.model_for(lang) in PACKAGED:  # read by a spaCy package: ours beside it
+        if lang in PACKAGED and recognizer.model_for(lang) == PACKAGED[lang]:  # ours beside it
             own = score(EntityRecognizer(args.models, packages=False), lang, args.limit)
             parts.append(f"{lang}_own={own['f']:.3f}")
 

@@ -148,7 +148,7 @@ ents_p = 0.0
 ents_r = 0.0
 
 [initialize]
-vectors = {vectors}
+vectors = ${{paths.vectors}}
 """
 
 
@@ -302,8 +302,16 @@ def to_docbin(lang: str, sentences: list[Sentence], path: Path) -> None:
 def prune(model: Path) -> None:
     """Drop the training vocabulary's strings: the hashed embeddings need only the hashes,
     and spaCy re-adds the labels on load, so predictions are unchanged (checked on ru
-    test) and each model is up to a few MB smaller."""
+    test) and each model is up to a few MB smaller. The config's [paths] (the scratch
+    corpora and vectors, read only while training) are emptied, so a rerun writes the
+    same config."""
     import srsly
+    from spacy.util import load_config
+
+    config = load_config(model / "config.cfg", interpolate=False)
+    for key in ("train", "dev", "vectors"):
+        config["paths"][key] = None
+    config.to_disk(model / "config.cfg")
 
     (model / "vocab" / "strings.json").write_text("[]", encoding="utf-8")
     meta = srsly.read_json(model / "meta.json")
@@ -362,17 +370,17 @@ def train_language(lang: str, root: Path, out: Path, work: Path, seed: int = 0) 
     to_docbin(lang, data["train"], folder / "train.spacy")
     to_docbin(lang, data["dev"], folder / "dev.spacy")
     base = folder / "base.cfg"
-    vectors = "null"
+    vectors = None
     if lang in STATIC_VECTORS:
-        vectors = f'"{vectors_pipeline(lang, STATIC_VECTORS[lang], folder / "vectors")}"'
+        vectors = str(vectors_pipeline(lang, STATIC_VECTORS[lang], folder / "vectors"))
     base.write_text(CONFIG.format(lang=lang, epochs=EPOCHS[lang], static=str(lang in STATIC_VECTORS).lower(),
-                                  vectors=vectors, eval_every=EVAL_EVERY.get(lang, 200)), encoding="utf-8")
+                                  eval_every=EVAL_EVERY.get(lang, 200)), encoding="utf-8")
     config = folder / "config.cfg"
     fill_config(config, base, silent=True)  # spaCy's defaults for everything not set above
     started = time.perf_counter()
     train(config, folder / "output", overrides={
         "paths.train": str(folder / "train.spacy"), "paths.dev": str(folder / "dev.spacy"),
-        "system.seed": seed})
+        "paths.vectors": vectors, "system.seed": seed})
     best = folder / "output" / "model-best"
     if MORE_EPOCHS.get(lang):
         best = resume(lang, folder, MORE_EPOCHS[lang], seed)

@@ -5,14 +5,13 @@ Scores the shipped models (models/ner) on each language's held-back test split i
 tr test, zh UNER GSD test, ar the last 15% of NewsFANE): entity-level exact-match F1 over
 PER/ORG/LOC, seqeval style, on the gold tokens (English is read by spaCy's
 en_core_web_sm and Russian by natasha's slovnet where installed; ``en_own`` and ``ru_own``
-are our own models on the same splits). Then
-times EntityRecognizer.mentions over 100 articles from news-similarity/pairs.csv, one
-article a call, with 2 threads. For the languages without training data (es, it, pl: the
-xx model) it reports the share of their mentions found verbatim in the English article of
-a same-story cross-language pair, beside the same share for de (its own model) as a
-yardstick. French (spaCy's fr_core_news_sm) has no English pairs there: its mentions are
-checked against the German article of de-fr pairs, beside the xx model's on the same
-articles.
+are our own models on the same splits). Then times EntityRecognizer.mentions over 100
+articles from news-similarity/pairs.csv, one article a call, with 2 threads. For the
+languages without training data (es, it, pl: the xx model) it reports the share of their
+mentions found verbatim in the English article of a same-story cross-language pair, beside
+the same share for de (its own model) as a yardstick. French (spaCy's fr_core_news_sm) has
+no English pairs there: its mentions are checked against the German article of de-fr
+pairs, beside the xx model's on the same articles.
 
     .venv/bin/python bench/ner.py [--limit N] [--lang de en ...]
 """
@@ -30,7 +29,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from newsweave.entities.ner import MODELS, PACKAGED, EntityRecognizer  # noqa: E402
+from newsweave.entities.ner import MODELS, PACKAGE_LANGUAGE, EntityRecognizer  # noqa: E402
 from newsweave.entities.nerdata import LANGUAGES, held_back, prf  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -86,15 +85,15 @@ def main() -> int:
         print(f"skipped: {NER} or {PAIRS} not found (needs ../shared/eval)")
         return 0
     recognizer = EntityRecognizer(args.models)
+    own = EntityRecognizer(args.models, packages=False)  # ours, for languages a package reads
     parts = []
     for lang in args.lang:
         result = score(recognizer, lang, args.limit)
         parts.append(f"{lang}={result['f']:.3f}")
         print(f"  {lang}: P={result['p']:.3f} R={result['r']:.3f} F1={result['f']:.3f} "
               f"({result['gold']} gold entities)", file=sys.stderr)
-        if lang in PACKAGED and recognizer.model_for(lang) == PACKAGED[lang]:  # ours beside it
-            own = score(EntityRecognizer(args.models, packages=False), lang, args.limit)
-            parts.append(f"{lang}_own={own['f']:.3f}")
+        if recognizer.model_for(lang) in PACKAGE_LANGUAGE:
+            parts.append(f"{lang}_own={score(own, lang, args.limit)['f']:.3f}")
 
     csv.field_size_limit(sys.maxsize)
     rows = list(csv.DictReader(PAIRS.open(encoding="utf-8")))

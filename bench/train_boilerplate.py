@@ -8,13 +8,15 @@ HTML extractor's output), so the model learns a whole page and a nearly clean ar
 
 Model: a logistic-regression probe on each line's USE-multilingual sentence vector (its
 score feeds stage 1, fitted out of fold like stage 2), then two stages of gradient-boosted
-trees (scikit-learn's GradientBoostingClassifier, training only; inference is numpy in `newsweave.clean.lineclass`). Stage 2 is trained on
-out-of-fold stage-1 scores (5 folds by page) so it learns from scores like those it will
-see on new pages. The decision threshold is fitted on out-of-fold stage-2 scores: the
-lowest threshold (most recall) whose F1 is within 0.005 of the best F1.
+trees (scikit-learn's GradientBoostingClassifier, training only; inference is numpy in
+`newsweave.clean.lineclass`). Stage 2 is trained on out-of-fold stage-1 scores (5 folds by
+page) so it learns from scores like those it will see on new pages. A bidirectional GRU (PyTorch, training only; inference is numpy in
+`newsweave.clean.bigru`) reads each page's stage-1 features in order, also out of fold,
+and the final score is the `BLEND`-weighted mean of the GRU's and stage 2's. The decision
+threshold is fitted on that out-of-fold mean: the lowest threshold (most recall) whose F1
+is within 0.005 of the best F1.
 
-    .venv/bin/pip install html-text scikit-learn   # bench-only
-    .venv/bin/python bench/train_boilerplate.py    # about 4 minutes on 2 cores
+    make train-boilerplate   # installs the [train] extra (torch==2.13.0, the CPU build); ~15 min on 2 cores
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ LEARNING_RATE = 0.1
 CROP_MARGIN = 8  # furniture lines kept either side of the article block in a crop
 F1_SLACK = 0.005  # give up this much F1 for recall when choosing the threshold
 PROBE_C = 1.0  # inverse L2 strength of the sentence-vector probe (sklearn's default)
+# The line-sequence model (a BiGRU over stage-1 features; see newsweave.clean.bigru).
+GRU_SIZE = 32
+GRU_DENSE = 64
+GRU_EPOCHS = 25
+GRU_BATCH = 4  # pages per step
+GRU_RATE = 3e-3
+GRU_DROPOUT = 0.2
+BLEND = 0.5  # weight of the sequence model against stage 2 in the final score
 
 
 def crop(page: data.Page, rng: np.random.Generator, margin: int) -> data.Page:
@@ -113,6 +123,77 @@ def export(model, features: np.ndarray) -> dict:
     theirs = model.decision_function(features)
     if np.max(np.abs(ours - theirs)) > 1e-3:
         raise SystemExit(f"exported trees disagree with sklearn by {np.max(np.abs(ours - theirs)):.4f}")
+    return spec
+
+
+def fit_sequence(features: list[np.ndarray], labels: list[np.ndarray], seed: int) -> dict:
+    """Train the BiGRU on whole pages (PyTorch, CPU, training only) and export its weights."""
+    import torch  # training only: pip install torch==2.13.0 (the CPU build)
+    from torch import nn
+
+    from newsweave.clean.bigru import CLIP, BiGRU
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+    rng = np.random.default_rng(seed)
+    rows = np.vstack(features)
+    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
+
+    def tensor(x: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.clip((x - mean) / scale, -CLIP, CLIP).astype(np.float32))
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = nn.Linear(rows.shape[1], GRU_DENSE)
+            self.dropout = nn.Dropout(GRU_DROPOUT)
+            self.gru = nn.GRU(GRU_DENSE, GRU_SIZE, batch_first=True, bidirectional=True)
+            self.out = nn.Linear(2 * GRU_SIZE + GRU_DENSE, 1)
+
+        def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            dense = self.dropout(torch.relu(self.dense(x)))
+            packed = nn.utils.rnn.pack_padded_sequence(dense, lengths, batch_first=True, enforce_sorted=False)
+            states, _ = self.gru(packed)
+            states, _ = nn.utils.rnn.pad_packed_sequence(states, batch_first=True, total_length=x.shape[1])
+            return self.out(torch.cat([states, dense], -1)).squeeze(-1)
+
+    net = Net()
+    optimiser = torch.optim.Adam(net.parameters(), lr=GRU_RATE, weight_decay=1e-5)
+    loss = nn.BCEWithLogitsLoss(reduction="none")
+    pad = nn.utils.rnn.pad_sequence
+    for _ in range(GRU_EPOCHS):
+        net.train()
+        order = rng.permutation(len(features))
+        for start in range(0, len(order), GRU_BATCH):
+            batch = order[start:start + GRU_BATCH]
+            x = pad([tensor(features[k]) for k in batch], batch_first=True)
+            y = pad([torch.from_numpy(labels[k].astype(np.float32)) for k in batch], batch_first=True)
+            mask = pad([torch.ones(len(labels[k])) for k in batch], batch_first=True)
+            optimiser.zero_grad()
+            lengths = torch.tensor([len(labels[k]) for k in batch])
+            ((loss(net(x, lengths), y) * mask).sum() / mask.sum()).backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimiser.step()
+    net.eval()
+
+    def weights(t: torch.Tensor) -> list:
+        return np.round(t.detach().numpy().astype(np.float64), 6).tolist()
+
+    spec = {"mean": np.round(mean, 6).tolist(), "scale": np.round(scale, 6).tolist(),
+            "dense_w": weights(net.dense.weight), "dense_b": weights(net.dense.bias),
+            "out_w": weights(net.out.weight[0]), "out_b": float(net.out.bias.detach()[0])}
+    for suffix in ("", "_reverse"):
+        spec[f"ih_w{suffix}"] = weights(getattr(net.gru, f"weight_ih_l0{suffix}"))
+        spec[f"hh_w{suffix}"] = weights(getattr(net.gru, f"weight_hh_l0{suffix}"))
+        spec[f"ih_b{suffix}"] = weights(getattr(net.gru, f"bias_ih_l0{suffix}"))
+        spec[f"hh_b{suffix}"] = weights(getattr(net.gru, f"bias_hh_l0{suffix}"))
+    # The numpy reader must say what PyTorch says, on a training page.
+    with torch.no_grad():
+        theirs = torch.sigmoid(net(tensor(features[0])[None], torch.tensor([len(labels[0])])))[0].numpy()
+    ours = BiGRU(spec).predict(features[0])
+    if np.max(np.abs(ours - theirs)) > 1e-3:
+        raise SystemExit(f"the exported BiGRU disagrees with PyTorch by {np.max(np.abs(ours - theirs)):.4f}")
     return spec
 
 
@@ -179,10 +260,22 @@ def main() -> int:
         second_oof[row_fold == f] = model.predict_proba(second_inputs[row_fold == f])[:, 1]
     stage2 = fit(second_inputs, all_labels)
 
+    # The sequence model reads stage-1 features of whole pages, out of fold like stage 2.
+    from newsweave.clean.bigru import BiGRU
+
+    sequence_oof = np.zeros(len(all_labels))
+    for f in range(FOLDS):
+        inside = [k for k in everything if folds[k] != f]
+        model = BiGRU(fit_sequence([feats[k] for k in inside], [labels[k] for k in inside], SEED + f))
+        for k in np.flatnonzero(folds == f):
+            sequence_oof[offsets[k]:offsets[k + 1]] = model.predict(feats[k])
+    sequence = fit_sequence([feats[k] for k in everything], [labels[k] for k in everything], SEED + FOLDS)
+    blended_oof = BLEND * sequence_oof + (1 - BLEND) * second_oof
+
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    f1s = np.array([prf(all_labels, second_oof >= t)[2] for t in grid])
+    f1s = np.array([prf(all_labels, blended_oof >= t)[2] for t in grid])
     threshold = float(grid[np.flatnonzero(f1s >= f1s.max() - F1_SLACK)[0]])
-    precision, recall, f1 = prf(all_labels, second_oof >= threshold)
+    precision, recall, f1 = prf(all_labels, blended_oof >= threshold)
 
     spec = {
         "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and bench/train_boilerplate.py",
@@ -193,12 +286,16 @@ def main() -> int:
             "data": "article-extraction benchmark (Scrapinghub, MIT), train split of boilerplate_data.py, plus crops",
             "pages": len(train), "lines": len(all_labels), "body_lines": int(all_labels.sum()), "seed": SEED,
             "trees_per_stage": TREES, "depth": DEPTH, "learning_rate": LEARNING_RATE,
+            "sequence": {"size": GRU_SIZE, "dense": GRU_DENSE, "epochs": GRU_EPOCHS, "batch": GRU_BATCH,
+                         "learning_rate": GRU_RATE, "dropout": GRU_DROPOUT},
             "out_of_fold": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
         },
         "probe": {"encoder": ENCODER, "coef": [round(c, 6) for c in final_probe.coef.tolist()],
                   "intercept": round(final_probe.intercept, 6)},
         "stage1": export(stage1, all_features),
         "stage2": export(stage2, second_inputs),
+        "sequence": sequence,
+        "blend": BLEND,
     }
     DEFAULT_MODEL.parent.mkdir(parents=True, exist_ok=True)
     DEFAULT_MODEL.write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -1,0 +1,72 @@
+"""The numpy BiGRU against a plain, one-direction-at-a-time reading of PyTorch's GRU equations."""
+
+import numpy as np
+
+from newsweave.clean.bigru import CLIP, BiGRU
+from newsweave.clean.lineclass import DEFAULT_MODEL, LineClassifier
+from newsweave.clean.lineclass import FEATURES as FEATURE_NAMES
+
+FEATURES, DENSE, SIZE = 5, 4, 3
+
+
+def random_spec(rng: np.random.Generator) -> dict:
+    def weights(*shape: int) -> list:
+        return rng.normal(0, 0.7, shape).tolist()
+
+    spec = {"mean": weights(FEATURES), "scale": (rng.random(FEATURES) + 0.5).tolist(),
+            "dense_w": weights(DENSE, FEATURES), "dense_b": weights(DENSE),
+            "out_w": weights(2 * SIZE + DENSE), "out_b": 0.3}
+    for suffix in ("", "_reverse"):
+        spec[f"ih_w{suffix}"] = weights(3 * SIZE, DENSE)
+        spec[f"hh_w{suffix}"] = weights(3 * SIZE, SIZE)
+        spec[f"ih_b{suffix}"] = weights(3 * SIZE)
+        spec[f"hh_b{suffix}"] = weights(3 * SIZE)
+    return spec
+
+
+def reference(spec: dict, features: np.ndarray) -> np.ndarray:
+    """h' = (1 - z) * n + z * h, with r, z, n as torch.nn.GRU documents them."""
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    s = {k: np.asarray(v) for k, v in spec.items()}
+    x = np.clip((features - s["mean"]) / s["scale"], -CLIP, CLIP)
+    dense = np.maximum(x @ s["dense_w"].T + s["dense_b"], 0)
+    outputs = []
+    for suffix, order in (("", range(len(x))), ("_reverse", reversed(range(len(x))))):
+        h, out = np.zeros(SIZE), np.zeros((len(x), SIZE))
+        for t in order:
+            gi = s[f"ih_w{suffix}"] @ dense[t] + s[f"ih_b{suffix}"]
+            gh = s[f"hh_w{suffix}"] @ h + s[f"hh_b{suffix}"]
+            r = sig(gi[:SIZE] + gh[:SIZE])
+            z = sig(gi[SIZE:2 * SIZE] + gh[SIZE:2 * SIZE])
+            n = np.tanh(gi[2 * SIZE:] + r * gh[2 * SIZE:])
+            h = (1 - z) * n + z * h
+            out[t] = h
+        outputs.append(out)
+    return sig(np.hstack([*outputs, dense]) @ s["out_w"] + s["out_b"])
+
+
+def test_the_stacked_two_way_pass_matches_the_gru_equations():
+    rng = np.random.default_rng(7)
+    for lines in (1, 2, 9):
+        spec = random_spec(rng)
+        features = rng.normal(0, 2, (lines, FEATURES))
+        np.testing.assert_allclose(BiGRU(spec).predict(features), reference(spec, features), atol=1e-12)
+    assert BiGRU(random_spec(rng)).predict(np.zeros((0, FEATURES))).shape == (0,)
+
+
+def test_a_line_far_away_changes_a_score_both_ways():
+    spec = random_spec(np.random.default_rng(3))
+    features = np.random.default_rng(4).normal(0, 1, (30, FEATURES))
+    base = BiGRU(spec).predict(features)
+    for changed, watched in ((29, 0), (0, 29)):
+        edited = features.copy()
+        edited[changed] += 3
+        assert abs(BiGRU(spec).predict(edited)[watched] - base[watched]) > 1e-9
+
+
+def test_the_shipped_sequence_model_fits_the_feature_set():
+    weights = LineClassifier(DEFAULT_MODEL)._load()
+    assert 0 < weights.blend < 1
+    assert weights.sequence.mean.shape == weights.sequence.scale.shape == (len(FEATURE_NAMES),)
+    scores = weights.sequence.predict(np.zeros((4, len(FEATURE_NAMES))))
+    assert scores.shape == (4,) and np.all((scores > 0) & (scores < 1))

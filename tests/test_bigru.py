@@ -1,6 +1,9 @@
 """The numpy BiGRU against a plain, one-direction-at-a-time reading of PyTorch's GRU equations."""
 
+import json
+
 import numpy as np
+import pytest
 
 from newsweave.clean.bigru import CLIP, BiGRU
 from newsweave.clean.lineclass import DEFAULT_MODEL, LineClassifier
@@ -70,3 +73,12 @@ def test_the_shipped_sequence_model_fits_the_feature_set():
     assert weights.sequence.mean.shape == weights.sequence.scale.shape == (len(FEATURE_NAMES),)
     scores = weights.sequence.predict(np.zeros((4, len(FEATURE_NAMES))))
     assert scores.shape == (4,) and np.all((scores > 0) & (scores < 1))
+
+
+def test_a_model_file_from_before_the_sequence_model_asks_for_retraining(tmp_path):
+    raw = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    del raw["sequence"]
+    old = tmp_path / "model.json"
+    old.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"predates the line-sequence model.*train_boilerplate"):
+        LineClassifier(old)._load()

@@ -56,7 +56,7 @@ class BiGRU:
         for step in range(n):
             g_in = gates_in[:, step:step + 1]
             g_h = state @ hidden_w + self.hidden_b[:, None, :]
-            reset_update = 1.0 / (1.0 + np.exp(-(g_in[..., :2 * size] + g_h[..., :2 * size])))
+            reset_update = _sigmoid(g_in[..., :2 * size] + g_h[..., :2 * size])
             new = np.tanh(g_in[..., 2 * size:] + reset_update[..., :size] * g_h[..., 2 * size:])
             update = reset_update[..., size:]
             state = new + update * (state - new)  # (1 - z) * n + z * h

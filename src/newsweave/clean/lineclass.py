@@ -20,11 +20,11 @@ around it, whether the line lies inside the densest run of body-like lines, and 
 its vocabulary the body-like lines share (article text shares its subject's words;
 teasers for other stories and menus do not). No word lists: only the document's own words.
 
-Beside stage 2, a bidirectional GRU (`bigru.py`) reads the stage-1 features of the whole page
-in order, so a line's score can depend on anything before or after it (where the article
-began, whether comments have started); the final score is the mean of the two. Trained on
-the same folds, the GRU alone beats stage 2 out of fold, and their mean beats both: each
-errs where the other does not.
+Beside stage 2, a bidirectional GRU (`bigru.py`) reads the stage-1 features of the whole
+page in order, so a line's score can depend on anything before or after it (where the
+article began, whether comments have started); the final score is their `blend`-weighted
+mean (even, as shipped). Trained on the same folds, the GRU alone beats stage 2 out of
+fold, and their mean beats both: each errs where the other does not.
 """
 
 from __future__ import annotations
@@ -537,6 +537,11 @@ class LineClassifier:
             if tuple(raw["features"]) != FEATURES or tuple(raw["score_features"]) != SCORE_FEATURES:
                 raise ValueError(
                     f"{self.path} was trained on other features than this code computes; "
+                    "retrain it with bench/train_boilerplate.py"
+                )
+            if "sequence" not in raw:
+                raise ValueError(
+                    f"{self.path} predates the line-sequence model (no 'sequence' weights); "
                     "retrain it with bench/train_boilerplate.py"
                 )
             probe = raw["probe"]

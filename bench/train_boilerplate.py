@@ -19,7 +19,7 @@ page's stage-1 features and its lines' sentence vectors projected on their first
 2's (`lineclass.blended`). The decision threshold is fitted on that out-of-fold score: the
 lowest threshold (most recall) whose F1 is within 0.005 of the best F1.
 
-    make train-boilerplate   # installs the [train] extra (torch==2.13.0, the CPU build); ~45 min on 2 cores
+    make train-boilerplate   # installs the [train] extra (torch==2.13.0, the CPU build); ~30 min on 2 cores
 """
 
 from __future__ import annotations
@@ -278,23 +278,22 @@ def main() -> int:
 
     # The sequence model reads whole pages, out of fold like stage 2, its projection too
     # (fitted on the fold's whole train pages, each line once).
-    def fit_members(keys: list[int], seed: int) -> dict:
+    def fit_members(keys: list[int], seed: int, name: str) -> dict:
         center, components = fit_projection([vectors[k] for k in keys if k < len(train)])
         inputs = [sequence_inputs(feats[k], vectors[k], center, components) for k in keys]
         members = []
         for m in range(GRU_MEMBERS):
             members.append(fit_sequence(inputs, [labels[k] for k in keys], seed + 1000 * m))
-            print(f"  sequence member {m + 1}/{GRU_MEMBERS} of fold {seed - SEED + 1}/{FOLDS + 1} "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+            print(f"  sequence member {m + 1}/{GRU_MEMBERS}, {name} ({time.perf_counter() - started:.0f} s)", flush=True)
         return {"center": np.round(center, 6).tolist(), "components": np.round(components, 6).tolist(),
                 "members": members}
 
     sequence_oof = np.zeros(len(all_labels))
     for f in range(FOLDS):
-        model = SequenceModel(fit_members([k for k in everything if folds[k] != f], SEED + f))
+        model = SequenceModel(fit_members([k for k in everything if folds[k] != f], SEED + f, f"fold {f + 1}/{FOLDS}"))
         for k in np.flatnonzero(folds == f):
             sequence_oof[offsets[k]:offsets[k + 1]] = model.predict(feats[k], vectors[k])
-    sequence = fit_members(everything, SEED + FOLDS)
+    sequence = fit_members(everything, SEED + FOLDS, "all pages")
     blended_oof = blended(second_oof, sequence_oof, BLEND)
 
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
@@ -311,7 +310,8 @@ def main() -> int:
             "data": "article-extraction benchmark (Scrapinghub, MIT), train split of boilerplate_data.py, plus crops",
             "pages": len(train), "lines": len(all_labels), "body_lines": int(all_labels.sum()), "seed": SEED,
             "trees_per_stage": TREES, "depth": DEPTH, "learning_rate": LEARNING_RATE,
-            "sequence": {"members": GRU_MEMBERS, "projection": GRU_PROJECTION, "size": GRU_SIZE, "dense": GRU_DENSE, "epochs": GRU_EPOCHS, "batch": GRU_BATCH,
+            "sequence": {"members": GRU_MEMBERS, "projection": GRU_PROJECTION, "size": GRU_SIZE,
+                         "dense": GRU_DENSE, "epochs": GRU_EPOCHS, "batch": GRU_BATCH,
                          "learning_rate": GRU_RATE, "dropout": GRU_DROPOUT},
             "out_of_fold": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
         },

@@ -58,6 +58,17 @@ def test_the_stacked_two_way_pass_matches_the_gru_equations():
     assert BiGRU(random_spec(rng)).predict(np.zeros((0, FEATURES))).shape == (0,)
 
 
+def test_several_networks_in_one_loop_score_as_their_mean():
+    rng = np.random.default_rng(6)
+    specs = [random_spec(rng) for _ in range(3)]
+    for lines in (1, 2, 9):
+        features = rng.normal(0, 1, (lines, FEATURES))
+        expected = np.mean([reference(spec, features) for spec in specs], axis=0)
+        np.testing.assert_allclose(BiGRU(*specs).predict(features), expected, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="at least one"):
+        BiGRU()
+
+
 def test_a_line_far_away_changes_a_score_both_ways():
     spec = random_spec(np.random.default_rng(3))
     features = np.random.default_rng(4).normal(0, 1, (30, FEATURES))
@@ -86,11 +97,11 @@ def test_the_shipped_sequence_model_fits_the_feature_set():
     weights = LineClassifier(DEFAULT_MODEL)._load()
     assert 0 < weights.blend < 1
     sequence = weights.sequence
-    assert len(sequence.members) >= 2
     projected, width = sequence.components.shape
     assert sequence.center.shape == (width,) and 0 < projected < width
-    for member in sequence.members:
-        assert member.mean.shape == member.scale.shape == (len(FEATURE_NAMES) + projected,)
+    nets = len(sequence.members.mean)
+    assert nets >= 2
+    assert sequence.members.mean.shape == sequence.members.scale.shape == (nets, len(FEATURE_NAMES) + projected)
     scores = sequence.predict(np.zeros((4, len(FEATURE_NAMES))), np.zeros((4, width)))
     assert scores.shape == (4,) and np.all((scores > 0) & (scores < 1))
 

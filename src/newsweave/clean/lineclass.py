@@ -517,11 +517,10 @@ class SequenceModel:
     def __init__(self, spec: dict) -> None:
         self.center = np.asarray(spec["center"], dtype=np.float64)
         self.components = np.asarray(spec["components"], dtype=np.float64)
-        self.members = [BiGRU(member) for member in spec["members"]]
+        self.members = BiGRU(*spec["members"])
 
     def predict(self, features: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-        inputs = sequence_inputs(features, vectors, self.center, self.components)
-        return np.mean([member.predict(inputs) for member in self.members], axis=0)
+        return self.members.predict(sequence_inputs(features, vectors, self.center, self.components))
 
 
 def blended(second: np.ndarray, sequence: np.ndarray, blend: float) -> np.ndarray:

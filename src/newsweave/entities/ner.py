@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document, Mention
-from . import slovnet_pipeline
+from . import halfwidth, slovnet_pipeline
 
 MODELS = Path(__file__).resolve().parents[3] / "models" / "ner"
 # Languages with a model of ours. English has none of its own: spaCy's package reads it, and
@@ -176,7 +176,7 @@ class EntityRecognizer:
                     f"NER model {name!r} not found at {path}; retrain it with "
                     "`python -m newsweave.entities.training --lang " + name + "`")
             else:
-                nlp = spacy.load(path)
+                nlp = halfwidth.widen(spacy.load(path))
             nlp.max_length = 10**8  # one line of an article may be long; NER needs no parser
             self._models[name] = nlp
             self._places[name] = place_names(language)

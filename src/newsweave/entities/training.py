@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from newsweave.entities import halfwidth
 from newsweave.entities.ner import FALLBACK, TRAINED
 from newsweave.entities.nerdata import Sentence, splits
 
@@ -319,7 +320,7 @@ def prune(model: Path) -> None:
     and spaCy re-adds the labels on load, so predictions are unchanged (checked on ru
     test) and each model is up to a few MB smaller. The config's [paths] (the scratch
     corpora and vectors, read only while training) are emptied, so a rerun writes the
-    same config."""
+    same config. The weights and vectors are stored at 16 bits (``halfwidth``)."""
     import srsly
     from spacy.util import load_config
 
@@ -332,6 +333,7 @@ def prune(model: Path) -> None:
     meta = srsly.read_json(model / "meta.json")
     meta.pop("performance", None)  # phase one's dev scores; bench/ner.py gives the real ones
     srsly.write_json(model / "meta.json", meta)
+    halfwidth.halve(model)
 
 
 def resume(lang: str, folder: Path, epochs: int, seed: int = 0) -> Path:

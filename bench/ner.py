@@ -3,9 +3,8 @@
 Scores the shipped models (models/ner) on each language's held-back test split in
 ../shared/eval/ner (de GermEval 2014 test, en UNER EWT test, ru factRuEval testset,
 tr test, zh UNER GSD test, ar the last 15% of NewsFANE): entity-level exact-match F1 over
-PER/ORG/LOC, seqeval style, on the gold tokens (English is read by spaCy's
-en_core_web_sm and Russian by natasha's slovnet where installed; ``en_own`` and ``ru_own``
-are our own models on the same splits: xx, the Latin-script fallback, and ru). Then times
+PER/ORG/LOC, seqeval style, on the gold tokens (Russian is read by natasha's slovnet
+where installed; ``ru_own`` is our own ru model on the same split). Then times
 EntityRecognizer.mentions over 100 articles from news-similarity/pairs.csv, one article a
 call, with 2 threads. For the languages without training data (es, it, pl: the xx model)
 it reports the share of their mentions found verbatim in the English article of a

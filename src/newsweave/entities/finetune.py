@@ -3,7 +3,7 @@
 Our 3.3k English sentences (wikigold, UNER EWT dev) are too few to train a model from
 scratch: one scored 0.522 on UNER EWT test, where spaCy's small English package scores
 0.588 and its medium one (OntoNotes 5, with 20k rows of word vectors) 0.657 out of the
-box. Fine-tuned here on those sentences it scores about 0.70 (bench/ner.py).
+box. Fine-tuned here on those sentences it scores 0.708 (bench/ner.py).
 
 Two choices keep what the package already knows:
 - Labels stay OntoNotes' (PERSON, GPE, FAC, ...; ``ner`` maps them to ours). A gold LOC

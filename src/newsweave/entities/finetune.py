@@ -25,10 +25,11 @@ import csv
 import random
 import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .ner import EntityRecognizer
+from .ner import EntityRecognizer, load_alone
 from .nerdata import Sentence, entities, prf, splits
 
 BASE_NAME = "core_web_md"  # the package the base must be (its meta.json "name")
@@ -43,9 +44,9 @@ OWN_TO_ONTONOTES = {"PER": "PERSON", "ORG": "ORG"}
 ONTONOTES_PLACES = ("GPE", "LOC", "FAC")
 
 
-def load_base(path: Path) -> Any:
-    """The base pipeline with its NER alone; a clear error if it is not en_core_web_md 3.8."""
-    import spacy
+def load_base(path: Path, component: str = "ner") -> Any:
+    """The base pipeline with one component alone (its NER, or its sentence splitter); a
+    clear error if it is not en_core_web_md 3.8."""
     from spacy.util import load_meta
 
     meta_path = path / "meta.json"
@@ -58,13 +59,22 @@ def load_base(path: Path) -> Any:
             not str(meta.get("version", "")).startswith(BASE_VERSION):
         raise ValueError(f"{path} is {meta.get('lang')}_{meta.get('name')} {meta.get('version')}, "
                          f"not en_{BASE_NAME} {BASE_VERSION}x")
-    return spacy.load(path, exclude=[c for c in meta["components"] if c != "ner"])
+    return load_alone(path, meta, component)
+
+
+def example(vocab: Any, words: list[str], spans: Iterable[tuple[int, int, str]]) -> Any:
+    """A training example: these words, with these (start, end, label) token spans as gold."""
+    from spacy.tokens import Doc, Span
+    from spacy.training import Example
+
+    reference = Doc(vocab, words=words)
+    reference.ents = [Span(reference, start, end, label=label) for start, end, label in spans]
+    return Example(Doc(vocab, words=words), reference)
 
 
 def gold_example(base: Any, words: list[str], tags: list[str]) -> Any:
     """A gold sentence in OntoNotes labels, with the base's spans of the types we drop."""
-    from spacy.tokens import Doc, Span
-    from spacy.training import Example
+    from spacy.tokens import Doc
 
     found = {(ent.start, ent.end): ent.label_ for ent in base(Doc(base.vocab, words=words)).ents}
     spans, taken = [], set()
@@ -77,9 +87,7 @@ def gold_example(base: Any, words: list[str], tags: list[str]) -> Any:
     for (start, end), label in found.items():
         if label not in ("PERSON", "ORG", *ONTONOTES_PLACES) and not taken & set(range(start, end)):
             spans.append((start, end, label))
-    reference = Doc(base.vocab, words=words)
-    reference.ents = [Span(reference, s, e, label=label) for s, e, label in sorted(spans)]
-    return Example(Doc(base.vocab, words=words), reference)
+    return example(base.vocab, words, sorted(spans))
 
 
 def news_texts(pairs: Path, texts: int) -> list[str]:
@@ -99,13 +107,9 @@ def news_texts(pairs: Path, texts: int) -> list[str]:
 def silver_examples(base_path: Path, base: Any, texts: list[str], limit: int) -> list[Any]:
     """Sentences of 5-60 tokens (the package's own sentence splitter) labelled by the
     base itself: rehearsal."""
-    import spacy
-    from spacy.tokens import Doc, Span
-    from spacy.training import Example
+    from spacy.tokens import Doc
 
-    splitter = spacy.load(base_path, exclude=["tok2vec", "tagger", "parser", "attribute_ruler",
-                                              "lemmatizer", "ner"])
-    splitter.enable_pipe("senter")
+    splitter = load_base(base_path, "senter")
     out = []
     for doc in splitter.pipe(texts, batch_size=16):
         for sentence in doc.sents:
@@ -113,9 +117,7 @@ def silver_examples(base_path: Path, base: Any, texts: list[str], limit: int) ->
             if not 5 <= len(words) <= 60:
                 continue
             labelled = base(Doc(base.vocab, words=words))
-            reference = Doc(base.vocab, words=words)
-            reference.ents = [Span(reference, e.start, e.end, label=e.label_) for e in labelled.ents]
-            out.append(Example(Doc(base.vocab, words=words), reference))
+            out.append(example(base.vocab, words, [(e.start, e.end, e.label_) for e in labelled.ents]))
             if len(out) == limit:
                 return out
     return out

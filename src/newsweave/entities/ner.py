@@ -105,15 +105,25 @@ def _installed(package: str) -> bool:
     return importlib.util.find_spec(package) is not None
 
 
+def load_alone(source: str | Path, meta: dict, component: str = "ner") -> Any:
+    """A spaCy pipeline (package name or folder, with its meta.json as read) with one
+    component loaded and enabled; the rest never load. spaCy's pipelines give NER and the
+    sentence splitter tok2vecs of their own, so either runs alone."""
+    import spacy
+
+    nlp = spacy.load(source, exclude=[c for c in meta["components"] if c != component])
+    if component in nlp.disabled:  # e.g. a package's senter, off by default
+        nlp.enable_pipe(component)
+    return nlp
+
+
 def _load_package(package: str) -> Any:
-    """A packaged pipeline with its NER alone (it has its own tok2vec; the rest never loads)."""
+    """A packaged pipeline with its NER alone."""
     if package == slovnet_pipeline.PACKAGE:
         return slovnet_pipeline.pipeline()
-    import spacy
     from spacy.util import get_package_path, load_meta
 
-    meta = load_meta(next(get_package_path(package).glob("*/meta.json")))
-    return spacy.load(package, exclude=[c for c in meta["components"] if c != "ner"])
+    return load_alone(package, load_meta(next(get_package_path(package).glob("*/meta.json"))))
 
 
 def script_model(text: str) -> str:

@@ -49,19 +49,12 @@ def kept_lines(stage: BoilerplateFilter, lines: list[str]) -> np.ndarray:
     return np.array([id(p) in kept for p in paragraphs])
 
 
-def prf(labels: np.ndarray, kept: np.ndarray) -> tuple[float, float, float]:
-    tp = float(np.sum(kept & (labels == 1)))
-    precision = tp / max(float(np.sum(kept)), 1.0)
-    recall = tp / max(float(np.sum(labels == 1)), 1.0)
-    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
-
-
 def evaluate(stage: BoilerplateFilter, pages: list[data.Page]) -> tuple[tuple[float, float, float], float]:
     labels = np.concatenate([p.labels for p in pages])
     started = time.perf_counter()
     kept = np.concatenate([kept_lines(stage, p.lines) for p in pages])
     seconds = time.perf_counter() - started
-    return prf(labels, kept), len(labels) / seconds
+    return data.prf(labels, kept), len(labels) / seconds
 
 
 def cropped(page: data.Page) -> data.Page:

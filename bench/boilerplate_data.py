@@ -31,6 +31,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import regex
 
 from newsweave.clean.boilerplate import rule_flags
@@ -95,6 +96,14 @@ def label_lines(lines: list[str], gold: str) -> list[int]:
             labels.append(0)
         start = end
     return labels
+
+
+def prf(labels: np.ndarray, kept: np.ndarray) -> tuple[float, float, float]:
+    """Line-level precision, recall and F1 of the lines ``kept`` against body labels (1)."""
+    tp = float(np.sum(kept & (labels == 1)))
+    precision = tp / max(float(np.sum(kept)), 1.0)
+    recall = tp / max(float(np.sum(labels == 1)), 1.0)
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
 
 
 def load_pages(split: str | None = None) -> list[Page]:

@@ -218,13 +218,6 @@ def stacked(pages: list[data.Page], first: dict[int, np.ndarray], feats: dict[in
     return np.vstack([np.hstack([feats[k], score_features(first[k], tokens[k])]) for k in range(len(pages))])
 
 
-def prf(labels: np.ndarray, kept: np.ndarray) -> tuple[float, float, float]:
-    tp = float(np.sum(kept & (labels == 1)))
-    precision = tp / max(float(np.sum(kept)), 1.0)
-    recall = tp / max(float(np.sum(labels == 1)), 1.0)
-    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
-
-
 def main() -> int:
     if not data.available():
         print(f"skipped: {data.EVAL} not found (needs ../shared/eval)")
@@ -297,9 +290,9 @@ def main() -> int:
     blended_oof = blended(second_oof, sequence_oof, BLEND)
 
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    f1s = np.array([prf(all_labels, blended_oof >= t)[2] for t in grid])
+    f1s = np.array([data.prf(all_labels, blended_oof >= t)[2] for t in grid])
     threshold = float(grid[np.flatnonzero(f1s >= f1s.max() - F1_SLACK)[0]])
-    precision, recall, f1 = prf(all_labels, blended_oof >= threshold)
+    precision, recall, f1 = data.prf(all_labels, blended_oof >= threshold)
 
     spec = {
         "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and bench/train_boilerplate.py",

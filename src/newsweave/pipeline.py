@@ -31,7 +31,7 @@ from .settings import Settings
 _LANGUAGE_SAMPLE = 1000
 
 # Bump when a stage changes its output, so stored documents can be found and reprocessed.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 
 
 class Pipeline:

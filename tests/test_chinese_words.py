@@ -1,0 +1,46 @@
+"""jieba's word hints for the Chinese model: one tag per character, aligned with the text,
+in either script, and the shipped zh model runs them before its tok2vec."""
+
+from __future__ import annotations
+
+import spacy
+
+from newsweave.entities import chinese_words
+from newsweave.entities.chinese_words import COMPONENT, char_tags, simplified
+from newsweave.entities.ner import EntityRecognizer
+
+TRADITIONAL = "俄羅斯外長拉夫羅夫在莫斯科會見了塔利班代表團。"
+SIMPLIFIED = "俄罗斯外长拉夫罗夫在莫斯科会见了塔利班代表团。"
+
+
+def test_traditional_text_is_made_simplified_character_for_character() -> None:
+    assert simplified(TRADITIONAL) == SIMPLIFIED
+    assert len(simplified("乾隆後 Putin")) == len("乾隆後 Putin")
+
+
+def test_every_character_gets_its_words_place_and_part_of_speech() -> None:
+    tags = char_tags(TRADITIONAL)
+    assert len(tags) == len(TRADITIONAL)
+    assert tags == char_tags(SIMPLIFIED)  # the script does not change the hints
+    # 俄羅斯 is one word, a place name: begin, middle, end
+    assert tags[:3] == ["B-ns", "M-ns", "E-ns"]
+    assert tags[TRADITIONAL.index("在")] == "S-p"
+    assert all(tag[0] in "BMES" for tag in tags)
+
+
+def test_a_blank_chinese_pipeline_gets_tags_that_follow_the_text_with_spaces() -> None:
+    nlp = spacy.blank("zh")
+    nlp.add_pipe(COMPONENT)
+    doc = nlp("外長  拉夫羅夫 said")
+    by_text = {t.text: t.tag_ for t in doc}
+    assert by_text["拉"].startswith("B-") and by_text["羅"].startswith("M-")
+    assert doc[-1].text == "d" and doc[-1].tag_.startswith("E-")  # "said" is its own word
+    assert nlp("").text == ""
+
+
+def test_the_shipped_zh_model_reads_the_word_hints() -> None:
+    nlp = EntityRecognizer()._load("zh")
+    assert nlp.pipe_names[0] == COMPONENT
+    assert "TAG" in nlp.config["components"]["tok2vec"]["model"]["embed"]["attrs"]
+    doc = nlp(TRADITIONAL)
+    assert [t.tag_ for t in doc] == chinese_words.char_tags(TRADITIONAL)

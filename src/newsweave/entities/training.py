@@ -11,8 +11,8 @@ from scratch: spaCy's ``en_core_web_md`` is fine-tuned (``finetune``; ``--en-bas
 the unpacked package, which ``make train-ner`` downloads). By default the shipped set
 (``ner.TRAINED`` and ``xx``) is trained. zh, ar, de and
 xx also read static vectors taken from USE-multilingual's piece table
-(``STATIC_VECTORS``); zh's first component writes jieba's word tags, which its tok2vec
-embeds (``WORD_TAGS``). Seeds are fixed and the budget is counted in epochs, not seconds, so a
+(``STATIC_VECTORS``); zh's and tr's first component writes word hints (jieba's word tags,
+Snowball stems), which their tok2vec embeds (``WORD_TAGS``). Seeds are fixed and the budget is counted in epochs, not seconds, so a
 rerun gives the same weights.
 """
 
@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from newsweave.entities import chinese_words, finetune, halfwidth
+from newsweave.entities import chinese_words, finetune, halfwidth, stems
 from newsweave.entities.ner import FALLBACK, TRAINED
 from newsweave.entities.nerdata import Sentence, splits
 
@@ -64,10 +64,12 @@ LATIN_WORDS = {"de": 20_000, "xx": 20_000}  # Latin-script models: how many word
 # USE's, same tokens and width, did no better: GermEval dev 0.718 (40k words) against
 # 0.723, NewsFANE dev 0.691 against 0.694 (test 0.631 against 0.635).
 # A first component that writes word hints into each token's TAG, embedded beside the
-# hashed features: zh reads characters, and jieba's segmenter knows words and names its 4k
-# sentences do not show (``chinese_words``): UNER GSD dev 0.556 -> 0.593, test 0.574 -> 0.635.
-# Character bigrams as NORM did worse (dev 0.519 alone, 0.568 with the jieba tags).
-WORD_TAGS = {"zh": chinese_words.COMPONENT}
+# hashed features, and the rows its table gets. zh reads characters, and jieba's segmenter
+# knows words and names its 4k sentences do not show (``chinese_words``): UNER GSD dev
+# 0.556 -> 0.593, test 0.574 -> 0.635. Character bigrams as NORM did worse (dev 0.519
+# alone, 0.568 with the jieba tags). tr glues endings onto names; Snowball's stems tie the
+# forms together (``stems``): dev 0.672 -> 0.697, test 0.674 -> 0.684.
+WORD_TAGS = {"zh": (chinese_words.COMPONENT, 2000), "tr": (stems.COMPONENT, 6000)}
 
 CONFIG = """
 [paths]
@@ -176,19 +178,21 @@ vectors = ${{paths.vectors}}
 
 
 def config_text(lang: str) -> str:
-    """The training config for ``lang``: zh's pipeline starts with jieba's word tags
-    (``chinese_words``), which its tok2vec embeds as one more hashed feature (TAG), and
-    which also annotate the training batches (``annotating_components``)."""
+    """The training config for ``lang``. A language in ``WORD_TAGS`` (zh: jieba's word
+    tags, tr: stems) gets that component first in its pipeline, writing TAG, which its
+    tok2vec embeds as one more hashed feature; it also annotates the training batches
+    (``annotating_components``), since spaCy builds them from the text alone."""
     attrs, rows = ["NORM", "PREFIX", "SUFFIX", "SHAPE"], [8000, 2000, 4000, 1000]
     pipeline, first = ["tok2vec", "ner"], ""
     if lang in WORD_TAGS:
-        attrs, rows = [*attrs, "TAG"], [*rows, 2000]
-        pipeline.insert(0, WORD_TAGS[lang])
-        first = f'[components.{WORD_TAGS[lang]}]\nfactory = "{WORD_TAGS[lang]}"\n\n'
+        component, tag_rows = WORD_TAGS[lang]
+        attrs, rows = [*attrs, "TAG"], [*rows, tag_rows]
+        pipeline.insert(0, component)
+        first = f'[components.{component}]\nfactory = "{component}"\n\n'
     return CONFIG.format(lang=lang, epochs=EPOCHS[lang], static=str(lang in STATIC_VECTORS).lower(),
                          eval_every=EVAL_EVERY.get(lang, 200), attrs=json.dumps(attrs), rows=json.dumps(rows),
                          pipeline=json.dumps(pipeline), first=first,
-                         annotating=json.dumps([WORD_TAGS[lang]] if lang in WORD_TAGS else []))
+                         annotating=json.dumps(pipeline[:-2]))
 
 
 def fallback_splits(root: Path, seed: int = 0) -> dict[str, list[Sentence]]:
@@ -379,7 +383,7 @@ def resume(lang: str, folder: Path, epochs: int, seed: int = 0) -> Path:
     dev = list(Corpus(folder / "dev.spacy")(nlp))
     optimizer = Adam(0.001, L2=0.01, grad_clip=1.0, use_averages=True)
     nlp.resume_training(sgd=optimizer)
-    annotating = [name for name in nlp.pipe_names if name in WORD_TAGS.values()]
+    annotating = nlp.pipe_names[:-2]  # a first component writing word hints, if any
     best_path = folder / "phase2" / "best"
     best_path.mkdir(parents=True, exist_ok=True)
     best = nlp.evaluate(dev)["ents_f"] or 0.0

@@ -1,11 +1,12 @@
-"""jieba's word hints for the Chinese model: one tag per character, aligned with the text,
-in either script, and the shipped zh model runs them before its tok2vec."""
+"""Word hints written into TAG before a model's tok2vec: jieba's word tags for zh (one per
+character, aligned with the text, in either script) and Snowball stems for tr; the shipped
+models run them first."""
 
 from __future__ import annotations
 
 import spacy
 
-from newsweave.entities import chinese_words
+from newsweave.entities import chinese_words, stems
 from newsweave.entities.chinese_words import COMPONENT, char_tags, simplified
 from newsweave.entities.ner import EntityRecognizer
 
@@ -44,3 +45,23 @@ def test_the_shipped_zh_model_reads_the_word_hints() -> None:
     assert "TAG" in nlp.config["components"]["tok2vec"]["model"]["embed"]["attrs"]
     doc = nlp(TRADITIONAL)
     assert [t.tag_ for t in doc] == chinese_words.char_tags(TRADITIONAL)
+
+
+def test_turkish_suffixed_forms_of_a_name_share_a_stem() -> None:
+    nlp = spacy.blank("tr")
+    nlp.add_pipe(stems.COMPONENT)
+    doc = nlp("Rusya Rusya'ya Rusya'nın ve Ankara'da Ankara'dan")
+    tags = {t.text: t.tag_ for t in doc}
+    assert tags["Rusya'ya"] == tags["Rusya'nın"] != tags["Ankara'da"]
+    assert tags["Ankara'da"] == tags["Ankara'dan"]
+
+
+def test_the_shipped_tr_model_reads_the_stems() -> None:
+    recognizer = EntityRecognizer()
+    nlp = recognizer._load("tr")
+    assert nlp.pipe_names == [stems.COMPONENT, "tok2vec", "ner"]
+    assert "TAG" in nlp.config["components"]["tok2vec"]["model"]["embed"]["attrs"]
+    text = "Dışişleri Bakanı Mevlüt Çavuşoğlu Moskova'da Rusya'nın Dışişleri Bakanı Sergey Lavrov ile görüştü."
+    mentions = recognizer.mentions(text, "tr")
+    assert any(m.type == "LOC" and m.text == "Moskova" for m in mentions)
+    assert any(m.type == "PER" and "Lavrov" in m.text for m in mentions)

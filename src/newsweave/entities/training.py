@@ -68,7 +68,8 @@ LATIN_WORDS = {"de": 20_000, "xx": 20_000}  # Latin-script models: how many word
 # knows words and names its 4k sentences do not show (``chinese_words``): UNER GSD dev
 # 0.556 -> 0.593, test 0.574 -> 0.635. Character bigrams as NORM did worse (dev 0.519
 # alone, 0.568 with the jieba tags). tr glues endings onto names; Snowball's stems tie the
-# forms together (``stems``): dev 0.672 -> 0.697, test 0.674 -> 0.684.
+# forms together (``stems``): dev 0.672 -> 0.697, test 0.674 -> 0.684 (for ar and de they
+# did not carry to test; see ``stems``).
 WORD_TAGS = {"zh": (chinese_words.COMPONENT, 2000), "tr": (stems.COMPONENT, 6000)}
 
 CONFIG = """

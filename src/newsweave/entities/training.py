@@ -12,8 +12,8 @@ the unpacked package, which ``make train-ner`` downloads). By default the shippe
 (``ner.TRAINED`` and ``xx``) is trained. zh, ar, de and
 xx also read static vectors taken from USE-multilingual's piece table
 (``STATIC_VECTORS``); zh's and tr's first component writes word hints (jieba's word tags,
-Snowball stems), which their tok2vec embeds (``WORD_TAGS``). Seeds are fixed and the budget is counted in epochs, not seconds, so a
-rerun gives the same weights.
+Snowball stems), which their tok2vec embeds (``WORD_TAGS``). Seeds are fixed and the
+budget is counted in epochs, not seconds, so a rerun gives the same weights.
 """
 
 from __future__ import annotations

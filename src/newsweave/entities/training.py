@@ -144,8 +144,7 @@ max_steps = 0
 eval_frequency = {eval_every}
 dev_corpus = "corpora.dev"
 train_corpus = "corpora.train"
-annotating_components = {annotating}
-
+{annotating}
 [training.optimizer]
 @optimizers = "Adam.v1"
 learn_rate = 0.001
@@ -193,7 +192,7 @@ def config_text(lang: str) -> str:
     return CONFIG.format(lang=lang, epochs=EPOCHS[lang], static=str(lang in STATIC_VECTORS).lower(),
                          eval_every=EVAL_EVERY.get(lang, 200), attrs=json.dumps(attrs), rows=json.dumps(rows),
                          pipeline=json.dumps(pipeline), first=first,
-                         annotating=json.dumps(pipeline[:-2]))
+                         annotating=f"annotating_components = {json.dumps(pipeline[:-2])}\n" if first else "")
 
 
 def fallback_splits(root: Path, seed: int = 0) -> dict[str, list[Sentence]]:

@@ -65,3 +65,19 @@ def test_the_shipped_tr_model_reads_the_stems() -> None:
     mentions = recognizer.mentions(text, "tr")
     assert any(m.type == "LOC" and m.text == "Moskova" for m in mentions)
     assert any(m.type == "PER" and "Lavrov" in m.text for m in mentions)
+
+
+def test_training_configs_put_the_hints_first_and_annotate_batches_with_them() -> None:
+    from spacy.util import load_config_from_str
+
+    from newsweave.entities.training import config_text
+
+    for lang, component in (("zh", COMPONENT), ("tr", stems.COMPONENT)):
+        config = load_config_from_str(config_text(lang), interpolate=False)
+        assert config["nlp"]["pipeline"] == [component, "tok2vec", "ner"]
+        assert config["training"]["annotating_components"] == [component]  # spaCy's batches lack TAG otherwise
+        embed = config["components"]["tok2vec"]["model"]["embed"]
+        assert embed["attrs"][-1] == "TAG" and len(embed["rows"]) == len(embed["attrs"])
+    plain = load_config_from_str(config_text("de"), interpolate=False)
+    assert plain["nlp"]["pipeline"] == ["tok2vec", "ner"] and "TAG" not in plain["components"]["tok2vec"]["model"]["embed"]["attrs"]
+    assert "annotating_components" not in plain["training"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import spacy
 
-from newsweave.entities import chinese_words, stems
+from newsweave.entities import stems
 from newsweave.entities.chinese_words import COMPONENT, char_tags, simplified
 from newsweave.entities.ner import EntityRecognizer
 
@@ -44,7 +44,7 @@ def test_the_shipped_zh_model_reads_the_word_hints() -> None:
     assert nlp.pipe_names[0] == COMPONENT
     assert "TAG" in nlp.config["components"]["tok2vec"]["model"]["embed"]["attrs"]
     doc = nlp(TRADITIONAL)
-    assert [t.tag_ for t in doc] == chinese_words.char_tags(TRADITIONAL)
+    assert [t.tag_ for t in doc] == char_tags(TRADITIONAL)
 
 
 def test_turkish_suffixed_forms_of_a_name_share_a_stem() -> None:
@@ -79,5 +79,6 @@ def test_training_configs_put_the_hints_first_and_annotate_batches_with_them() -
         embed = config["components"]["tok2vec"]["model"]["embed"]
         assert embed["attrs"][-1] == "TAG" and len(embed["rows"]) == len(embed["attrs"])
     plain = load_config_from_str(config_text("de"), interpolate=False)
-    assert plain["nlp"]["pipeline"] == ["tok2vec", "ner"] and "TAG" not in plain["components"]["tok2vec"]["model"]["embed"]["attrs"]
+    assert plain["nlp"]["pipeline"] == ["tok2vec", "ner"]
+    assert "TAG" not in plain["components"]["tok2vec"]["model"]["embed"]["attrs"]
     assert "annotating_components" not in plain["training"]

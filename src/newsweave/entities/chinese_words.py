@@ -13,9 +13,10 @@ embeds TAG beside the character's own features. UNER GSD test F1 0.574 -> 0.635 
 The part of speech comes from ``jieba.posseg`` with its HMM, which also tags words the
 dictionary lacks (a new name as ``nr``). It is the slow part: about 80k characters/s, and
 recognition alone on zh news went from 65 to 47 articles/s (pairs.csv's, 361 characters
-on average; the whole entity stage over all languages, bench/ner.py, 61.9 docs/s). Plain ``jieba.cut`` with each word's dictionary tag looked up (unknown words
-"un") is about 4.7 times faster, but the model trained on it scored test 0.610 (dev
-0.592), so the slower tags stay.
+on average; the whole entity stage over all languages, bench/ner.py, 61.9 docs/s). Plain
+``jieba.cut`` with each word's dictionary tag looked up (unknown words "un") is about 4.7
+times faster, but the model trained on it scored test 0.610 (dev 0.592), so the slower
+tags stay.
 
 jieba reads simplified Chinese; traditional text (UNER GSD is traditional) is converted
 first, character for character (OpenCC t2s), so the tags stay aligned with the tokens.

@@ -183,16 +183,16 @@ def config_text(lang: str) -> str:
     tok2vec embeds as one more hashed feature; it also annotates the training batches
     (``annotating_components``), since spaCy builds them from the text alone."""
     attrs, rows = ["NORM", "PREFIX", "SUFFIX", "SHAPE"], [8000, 2000, 4000, 1000]
-    pipeline, first = ["tok2vec", "ner"], ""
+    pipeline, first, annotating = ["tok2vec", "ner"], "", ""
     if lang in WORD_TAGS:
         component, tag_rows = WORD_TAGS[lang]
         attrs, rows = [*attrs, "TAG"], [*rows, tag_rows]
         pipeline.insert(0, component)
         first = f'[components.{component}]\nfactory = "{component}"\n\n'
+        annotating = f'annotating_components = ["{component}"]\n'
     return CONFIG.format(lang=lang, epochs=EPOCHS[lang], static=str(lang in STATIC_VECTORS).lower(),
                          eval_every=EVAL_EVERY.get(lang, 200), attrs=json.dumps(attrs), rows=json.dumps(rows),
-                         pipeline=json.dumps(pipeline), first=first,
-                         annotating=f"annotating_components = {json.dumps(pipeline[:-2])}\n" if first else "")
+                         pipeline=json.dumps(pipeline), first=first, annotating=annotating)
 
 
 def fallback_splits(root: Path, seed: int = 0) -> dict[str, list[Sentence]]:

@@ -387,7 +387,7 @@ def resume(lang: str, folder: Path, epochs: int, seed: int = 0) -> Path:
     dev = list(Corpus(folder / "dev.spacy")(nlp))
     optimizer = Adam(0.001, L2=0.01, grad_clip=1.0, use_averages=True)
     nlp.resume_training(sgd=optimizer)
-    annotating = nlp.pipe_names[:-2]  # a first component writing word hints, if any
+    annotating = nlp.config["training"]["annotating_components"]  # as config_text set them
     best_path = folder / "phase2" / "best"
     best_path.mkdir(parents=True, exist_ok=True)
     best = nlp.evaluate(dev)["ents_f"] or 0.0

@@ -16,8 +16,10 @@ page) so it learns from scores like those it will see on new pages. The sequence
 page's stage-1 features and its lines' sentence vectors projected on their first
 `GRU_PROJECTION` principal directions (PCA of the training pages' lines), also out of fold
 (the projection too). The final score is the `BLEND`-weighted mean of their mean and stage
-2's (`lineclass.blended`). The decision threshold is fitted on that out-of-fold score: the
-lowest threshold (most recall) whose F1 is within 0.005 of the best F1.
+2's (`lineclass.blended`). The decision is fitted on that out-of-fold score: a threshold
+and a block penalty (`lineclass.kept_in_blocks`: body lines come in few runs, so an island
+of body-like lines must bring enough evidence to be kept), the pair with the most recall
+among those whose F1 is within 0.005 of the best.
 
     make train-boilerplate   # installs the [train] extra (torch==2.13.0, the CPU build); ~30 min on 2 cores
 """
@@ -45,6 +47,7 @@ from newsweave.clean.lineclass import (
     Probe,
     SequenceModel,
     blended,
+    kept_in_blocks,
     line_vectors,
     score_features,
     sequence_inputs,
@@ -72,6 +75,9 @@ GRU_BATCH = 4  # pages per step
 GRU_RATE = 3e-3
 GRU_DROPOUT = 0.2
 BLEND = 0.5  # weight of the sequence model against stage 2 in the final score
+# Block penalties (log-odds of evidence) tried with each threshold (`lineclass.kept_in_blocks`;
+# 0 = the threshold alone, 1e6 = one block).
+PENALTIES = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 1e6)
 
 
 def crop(page: data.Page, rng: np.random.Generator, margin: int) -> data.Page:
@@ -213,6 +219,23 @@ def fit_sequence(features: list[np.ndarray], labels: list[np.ndarray], seed: int
     return spec
 
 
+def fit_decision(scores: np.ndarray, labels: np.ndarray, offsets: np.ndarray) -> tuple[float, float, tuple]:
+    """The threshold and block penalty (`lineclass.kept_in_blocks`) for the out-of-fold scores:
+    of the pairs whose F1 is within `F1_SLACK` of the best, the one with the most recall
+    (then the smaller penalty and threshold). Penalty 0 is the plain threshold."""
+    bounds = list(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True))
+    results = []
+    for penalty in PENALTIES:
+        for threshold in np.round(np.arange(0.05, 0.951, 0.01), 2).tolist():
+            kept = np.concatenate([kept_in_blocks(scores[a:b], threshold, penalty) for a, b in bounds])
+            results.append((data.prf(labels, kept), penalty, threshold))
+    best = max(f1 for (_, _, f1), _, _ in results)
+    quality, penalty, threshold = max(
+        (r for r in results if r[0][2] >= best - F1_SLACK), key=lambda r: (r[0][1], -r[1], -r[2])
+    )
+    return threshold, penalty, quality
+
+
 def stacked(pages: list[data.Page], first: dict[int, np.ndarray], feats: dict[int, np.ndarray],
             tokens: dict[int, list[set[str]]]) -> np.ndarray:
     return np.vstack([np.hstack([feats[k], score_features(first[k], tokens[k])]) for k in range(len(pages))])
@@ -289,16 +312,14 @@ def main() -> int:
     sequence = fit_members(everything, SEED + FOLDS, "all pages")
     blended_oof = blended(second_oof, sequence_oof, BLEND)
 
-    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    f1s = np.array([data.prf(all_labels, blended_oof >= t)[2] for t in grid])
-    threshold = float(grid[np.flatnonzero(f1s >= f1s.max() - F1_SLACK)[0]])
-    precision, recall, f1 = data.prf(all_labels, blended_oof >= threshold)
+    threshold, penalty, (precision, recall, f1) = fit_decision(blended_oof, all_labels, offsets)
 
     spec = {
         "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and bench/train_boilerplate.py",
         "features": list(FEATURES),
         "score_features": list(SCORE_FEATURES),
         "threshold": threshold,
+        "block_penalty": penalty,
         "training": {
             "data": "article-extraction benchmark (Scrapinghub, MIT), train split of boilerplate_data.py, plus crops",
             "pages": len(train), "lines": len(all_labels), "body_lines": int(all_labels.sum()), "seed": SEED,
@@ -318,7 +339,7 @@ def main() -> int:
     DEFAULT_MODEL.parent.mkdir(parents=True, exist_ok=True)
     DEFAULT_MODEL.write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
     print(
-        f"train_boilerplate pages={len(train)} lines={len(all_labels)} threshold={threshold:.2f} "
+        f"train_boilerplate pages={len(train)} lines={len(all_labels)} threshold={threshold:.2f} block_penalty={penalty:g} "
         f"oof_precision={precision:.3f} oof_recall={recall:.3f} oof_f1={f1:.3f} "
         f"size_kb={DEFAULT_MODEL.stat().st_size / 1024:.0f} seconds={time.perf_counter() - started:.0f}"
     )

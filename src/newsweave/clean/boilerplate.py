@@ -256,8 +256,9 @@ class BoilerplateFilter:
     Rules drop what they can name (with that name as the reason) and set captions aside.
     For plain text that looks like a flattened page (not HTML, whose extractor saw the
     page's structure), the classifier (`lineclass.LineClassifier`, loaded on first use and
-    cached here) drops the remaining lines it scores below its threshold, which was chosen
-    on training pages to keep article text (recall) first. `rules_only=True` runs the rules
+    cached here) drops the remaining lines it does not keep: those scored below its
+    threshold, and body-like islands apart from the article's blocks (`LineClassifier.keep`;
+    both were chosen on training pages to keep article text, recall, first). `rules_only=True` runs the rules
     alone; `encoder` lends the classifier a USE-multilingual encoder already loaded.
     """
 
@@ -273,6 +274,7 @@ class BoilerplateFilter:
         # The line model reads flattened pages; an HTML page's text was already cut from
         # its markup by an extractor that saw the structure (and knows better).
         body = None if doc.kind == "html" else self._body_scores(texts, flags, words)
+        keep = None if body is None else self.classifier.keep(body)
         kept = []
         for i, paragraph in enumerate(doc.paragraphs):
             reason = _furniture_reason(paragraph.text, words[i]) if flags[i][0] else None
@@ -282,8 +284,8 @@ class BoilerplateFilter:
             if flags[i][1]:
                 doc.captions.append(paragraph.text)
                 continue
-            if body is not None and body[i] < self.classifier.threshold:
-                doc.removed.append(Removed(paragraph.text, f"boilerplate by its shape (p_body={body[i]:.2f})"))
+            if keep is not None and not keep[i]:
+                doc.removed.append(Removed(paragraph.text, _model_reason(body[i], self.classifier.threshold)))
                 continue
             text, cuts = trim_glued_furniture(paragraph.text) if flags[i][2] else (paragraph.text, [])
             doc.removed.extend(Removed(c.split(": ", 1)[1], c.split(": ", 1)[0]) for c in cuts)
@@ -303,6 +305,12 @@ class BoilerplateFilter:
         if self.classifier is None or not texts or not _looks_like_page(texts, words):
             return None
         return self.classifier.score(texts, flags)
+
+
+def _model_reason(score: float, threshold: float) -> str:
+    if score < threshold:
+        return f"boilerplate by its shape (p_body={score:.2f})"
+    return f"boilerplate by its shape: apart from the article's text (p_body={score:.2f})"
 
 
 def looks_like_page(texts: list[str]) -> bool:

@@ -404,9 +404,9 @@ def kept_in_blocks(scores: np.ndarray, threshold: float, penalty: float) -> np.n
     """Which lines to keep: those scoring at least `threshold` inside the article's blocks.
 
     A page holds one article, sometimes cut by an inserted box, so its body lines come in
-    few runs; body-like lines away from them (a teaser, a comment) are what per-line scores
-    get wrong most (out of fold on the training pages, three in four furniture lines kept lay outside
-    the article's span). Each line weighs in with its log-odds against the threshold's,
+    few runs; body-like lines away from them (a teaser, a comment) are what per-line
+    scores get wrong most (out of fold on the training pages, three in four furniture
+    lines kept lay outside the article's span). Each line weighs in with its log-odds against the threshold's,
     log(p/(1-p)) - log(t/(1-t)), the evidence that it is body; blocks are the runs of lines
     that maximise that evidence summed over the lines they cover, each block after the
     first costing `penalty`. So a block pays for the furniture it bridges, and an island
@@ -415,10 +415,12 @@ def kept_in_blocks(scores: np.ndarray, threshold: float, penalty: float) -> np.n
     best run. Exact, by dynamic programming over three states (before any block, in one,
     after one); written out because no library does this segmentation.
     """
-    probabilities = np.clip(np.asarray(scores, dtype=np.float64), 1e-4, 1 - 1e-4)
-    n = len(probabilities)
+    scores = np.asarray(scores, dtype=np.float64)
+    above = scores >= threshold
+    n = len(scores)
     if penalty <= 0 or n == 0:
-        return probabilities >= threshold
+        return above
+    probabilities = np.clip(scores, 1e-4, 1 - 1e-4)  # finite log-odds for 0 and 1
     cut = min(max(threshold, 1e-4), 1 - 1e-4)
     gains = (np.log(probabilities / (1 - probabilities)) - math.log(cut / (1 - cut))).tolist()
     before, inside, after = 0.0, -math.inf, -math.inf
@@ -433,7 +435,7 @@ def kept_in_blocks(scores: np.ndarray, threshold: float, penalty: float) -> np.n
         if state == 0:
             break
         if state == 1:
-            keep[i] = probabilities[i] >= threshold
+            keep[i] = above[i]
         state = int(came[i, 0 if state == 1 else 1])
     return keep
 

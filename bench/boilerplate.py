@@ -6,8 +6,8 @@ article body). Each page's lines go through `filter_boilerplate` as one document
 predicted body when it is still among the document's paragraphs afterwards. Precision,
 recall and F1 are over all test lines pooled (body = positive), for the rules alone and
 for rules + classifier. `from the HTML` scores two HTML extractors the same way, for
-reference (`html_reference`). `crop` repeats this on each test page's article block with 3 lines
-of furniture either side (plain-text news as scraped). lines/s is the filter alone.
+reference (`html_reference`). `crop` repeats this on each test page's article block with 3
+lines of furniture either side (plain-text news as scraped). lines/s is the filter alone.
 
 Speed: `Pipeline().clean(RawArticle(...))` over every article text in
 ../shared/eval/news-similarity/pairs.csv, on one core (the process pins itself to one CPU
@@ -64,9 +64,8 @@ def cropped(page: data.Page) -> data.Page:
     return data.Page(page.id, page.split, page.lines[start:end], page.labels[start:end], page.rules[start:end])
 
 
-def test_quality() -> dict[str, float]:
-    """Line-level scores on the test pages (also used by the quality-floor test)."""
-    test = data.load_pages("test")
+def test_quality(test: list[data.Page]) -> dict[str, float]:
+    """Line-level scores on the test pages (`evaluate` is also the quality-floor test's)."""
     rules, new = BoilerplateFilter(rules_only=True), BoilerplateFilter()
     new(Document("warm", "warm", "", paragraphs=[Paragraph("Warm up.")]))  # load the weights
     (rp, rr, rf), _ = evaluate(rules, test)
@@ -81,7 +80,7 @@ def test_quality() -> dict[str, float]:
     }
 
 
-def html_reference() -> dict[str, tuple[float, float, float]]:
+def html_reference(test: list[data.Page]) -> dict[str, tuple[float, float, float]]:
     """The same line scores for extractors that read each test page's HTML instead.
 
     Each rendered line is labelled by the extractor's output exactly as by the gold body
@@ -93,7 +92,6 @@ def html_reference() -> dict[str, tuple[float, float, float]]:
 
     import trafilatura
 
-    test = data.load_pages("test")
     pipeline = pipeline_module.Pipeline()
     labels = np.concatenate([p.labels for p in test])
     found: dict[str, list[int]] = {"newsweave_html": [], "trafilatura": []}
@@ -161,9 +159,10 @@ def main() -> int:
     if not data.available():
         print(f"skipped: {data.EVAL} not found (needs ../shared/eval)")
         return 0
-    q = test_quality()
+    test = data.load_pages("test")
+    q = test_quality(test)
     speed = clean_speed()
-    reference = html_reference()  # after the speed run: its pages would weigh on that process
+    reference = html_reference(test)  # after the speed run: its pages would weigh on that process
     line = (
         f"boilerplate test_pages={q['pages']} lines={q['lines']} "
         f"rules P/R/F1={q['rules_p']:.3f}/{q['rules_r']:.3f}/{q['rules_f1']:.3f} "

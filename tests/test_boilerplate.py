@@ -158,25 +158,14 @@ def test_a_missing_model_file_says_how_to_fix_it(tmp_path):
 def test_line_level_f1_on_held_out_pages_stays_above_the_floor():
     sys.path.insert(0, str(BENCH))
     try:
+        import boilerplate as bench
         import boilerplate_data as data
     finally:
         sys.path.remove(str(BENCH))
     if not data.available():
         pytest.skip(f"{data.EVAL} not found: the quality floor needs ../shared/eval")
     pytest.importorskip("html_text", reason="the quality floor renders pages with html-text (bench-only dependency)")
-    pages = data.load_pages("test")
-    stage = BoilerplateFilter()
-    tp = kept_total = body_total = 0
-    for page in pages:
-        paragraphs = [Paragraph(line) for line in page.lines]
-        doc = stage(Document("p", "p", "", paragraphs=list(paragraphs)))
-        kept = {id(p) for p in doc.paragraphs}
-        for paragraph, label in zip(paragraphs, page.labels, strict=True):
-            tp += label and id(paragraph) in kept
-            kept_total += id(paragraph) in kept
-            body_total += label
-    precision, recall = tp / kept_total, tp / body_total
-    f1 = 2 * precision * recall / (precision + recall)
+    (precision, recall, f1), _ = bench.evaluate(BoilerplateFilter(), data.load_pages("test"))
     assert f1 >= F1_FLOOR, f"F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}) below the floor {F1_FLOOR}"
 
 
@@ -286,4 +275,3 @@ def test_block_decoding_drops_islands_and_bridges_dips():
     # Evidence is log-odds: lines 0-1 bring 2 * log(0.6 / 0.4) = 0.81 > 0.5, line 12 only 0.41.
     assert np.flatnonzero(kept_in_blocks(scores, 0.5, 0.5)).tolist() == [0, 1, 5, 6, 8, 9]
     assert kept_in_blocks(np.array([0.1, 0.2]), 0.5, 3.0).tolist() == [False, False]
-

@@ -259,7 +259,8 @@ class BoilerplateFilter:
     cached here) drops the remaining lines it does not keep: those scored below its
     threshold, and body-like islands apart from the article's blocks (`LineClassifier.keep`;
     both chosen on training pages to keep article text, recall, first). `rules_only=True`
-    runs the rules alone; `encoder` lends the classifier a USE-multilingual encoder already loaded.
+    runs the rules alone; `encoder` lends the classifier a USE-multilingual encoder
+    already loaded.
     """
 
     def __init__(

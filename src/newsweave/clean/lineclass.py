@@ -406,10 +406,10 @@ def kept_in_blocks(scores: np.ndarray, threshold: float, penalty: float) -> np.n
     A page holds one article, sometimes cut by an inserted box, so its body lines come in
     few runs; body-like lines away from them (a teaser, a comment) are what per-line
     scores get wrong most (out of fold on the training pages, three in four furniture
-    lines kept lay outside the article's span). Each line weighs in with its log-odds against the threshold's,
-    log(p/(1-p)) - log(t/(1-t)), the evidence that it is body; blocks are the runs of lines
-    that maximise that evidence summed over the lines they cover, each block after the
-    first costing `penalty`. So a block pays for the furniture it bridges, and an island
+    lines kept lay outside the article's span). Each line weighs in with its log-odds
+    against the threshold's, log(p/(1-p)) - log(t/(1-t)), the evidence that it is body;
+    blocks are the runs of lines that maximise that evidence summed over the lines they
+    cover, each block after the first costing `penalty`. So a block pays for the furniture it bridges, and an island
     must bring more than `penalty` of evidence to be kept. `penalty=0` is the threshold
     alone; a large one keeps a single block; the first block is free, so a page keeps its
     best run. Exact, by dynamic programming over three states (before any block, in one,

@@ -106,6 +106,18 @@ def prf(labels: np.ndarray, kept: np.ndarray) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
 
 
+def furniture_kept(labels: list[int] | np.ndarray, kept: np.ndarray) -> dict[str, int]:
+    """Where the furniture lines kept on one page lie against its gold article span (first
+    to last body line): before it (headers, menus), inside it (captions, inserted boxes) or
+    after it (teasers, comments, footers)."""
+    labels = np.asarray(labels)
+    body = np.flatnonzero(labels)
+    where = {"before": 0, "inside": 0, "after": 0}
+    for i in np.flatnonzero(kept & (labels == 0)):
+        where["before" if not len(body) or i < body[0] else "after" if i > body[-1] else "inside"] += 1
+    return where
+
+
 def load_pages(split: str | None = None) -> list[Page]:
     """Every page (or those of one split), rendered, cut into lines and labelled (a few seconds)."""
     truth = json.loads((EVAL / "ground-truth.json").read_text(encoding="utf-8"))

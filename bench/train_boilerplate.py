@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,23 @@ def fit_decision(scores: np.ndarray, labels: np.ndarray, offsets: np.ndarray) ->
     return threshold, penalty, quality
 
 
+def whole_page_errors(scores: np.ndarray, labels: np.ndarray, offsets: np.ndarray, pages: int,
+                      threshold: float, penalty: float) -> tuple[tuple[float, float, float], dict[str, int]]:
+    """P/R/F1 of the decision on the first `pages` pages (the whole ones, not the crops), and
+    where its kept furniture lies: before, inside or after each page's gold article span.
+
+    The pooled out-of-fold figure is two thirds crops (mostly article text); whole pages are
+    what the filter meets in use (it runs only on text that looks like a page dump) and what
+    `bench/boilerplate.py` scores, so this is the figure to compare with the held-out one.
+    """
+    kept, where = [], Counter()
+    for k in range(pages):
+        page_kept = kept_in_blocks(scores[offsets[k]:offsets[k + 1]], threshold, penalty)
+        where.update(data.furniture_kept(labels[offsets[k]:offsets[k + 1]], page_kept))
+        kept.append(page_kept)
+    return data.prf(labels[:offsets[pages]], np.concatenate(kept)), {key: where[key] for key in ("before", "inside", "after")}
+
+
 def stacked(pages: list[data.Page], first: dict[int, np.ndarray], feats: dict[int, np.ndarray],
             tokens: dict[int, list[set[str]]]) -> np.ndarray:
     return np.vstack([np.hstack([feats[k], score_features(first[k], tokens[k])]) for k in range(len(pages))])
@@ -313,6 +331,9 @@ def main() -> int:
     blended_oof = blended(second_oof, sequence_oof, BLEND)
 
     threshold, penalty, (precision, recall, f1) = fit_decision(blended_oof, all_labels, offsets)
+    (whole_p, whole_r, whole_f1), kept_furniture = whole_page_errors(
+        blended_oof, all_labels, offsets, len(train), threshold, penalty
+    )
 
     spec = {
         "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and bench/train_boilerplate.py",
@@ -328,6 +349,8 @@ def main() -> int:
                          "dense": GRU_DENSE, "epochs": GRU_EPOCHS, "batch": GRU_BATCH,
                          "learning_rate": GRU_RATE, "dropout": GRU_DROPOUT},
             "out_of_fold": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
+            "out_of_fold_whole_pages": {"precision": round(whole_p, 4), "recall": round(whole_r, 4),
+                                        "f1": round(whole_f1, 4), "furniture_kept": kept_furniture},
         },
         "probe": {"encoder": ENCODER, "coef": [round(c, 6) for c in final_probe.coef.tolist()],
                   "intercept": round(final_probe.intercept, 6)},
@@ -341,6 +364,8 @@ def main() -> int:
     print(
         f"train_boilerplate pages={len(train)} lines={len(all_labels)} threshold={threshold:.2f} block_penalty={penalty:g} "
         f"oof_precision={precision:.3f} oof_recall={recall:.3f} oof_f1={f1:.3f} "
+        f"whole_pages_P/R/F1={whole_p:.3f}/{whole_r:.3f}/{whole_f1:.3f} furniture_kept_before/inside/after_article="
+        f"{kept_furniture['before']}/{kept_furniture['inside']}/{kept_furniture['after']} "
         f"size_kb={DEFAULT_MODEL.stat().st_size / 1024:.0f} seconds={time.perf_counter() - started:.0f}"
     )
     return 0

@@ -8,8 +8,9 @@ recall and F1 are over all test lines pooled (body = positive), for the rules al
 for rules + classifier. `from the HTML` scores two HTML extractors the same way, for
 reference (`html_reference`). `crop` repeats this on each test page's article block with 3
 lines of furniture either side (plain-text news as scraped). lines/s is the filter alone.
-The F1 interval resamples the test pages (`f1_interval`). `furniture kept` says where the non-body lines the filter kept lie against each page's gold
-article span (`boilerplate_data.furniture_kept`): before it, inside it, or after it.
+The F1 interval resamples the test pages (`f1_interval`). `furniture kept` says where the
+non-body lines the filter kept lie against each page's gold article span
+(`boilerplate_data.furniture_kept`): before it, inside it, or after it.
 
 Speed: `Pipeline().clean(RawArticle(...))` over every article text in
 ../shared/eval/news-similarity/pairs.csv, on one core (the process pins itself to one CPU

@@ -78,13 +78,13 @@ def evaluate(stage: BoilerplateFilter, pages: list[data.Page]) -> Evaluation:
     kept = [kept_lines(stage, p.lines) for p in pages]
     seconds = time.perf_counter() - started
     where: Counter[str] = Counter()
+    counts = []  # per page: body lines kept, lines kept, body lines (for `f1_interval`)
     for page, page_kept in zip(pages, kept, strict=True):
-        where.update(data.furniture_kept(page.labels, page_kept))
+        labels = np.asarray(page.labels)
+        where.update(data.furniture_kept(labels, page_kept))
+        counts.append((int(np.sum(page_kept & (labels == 1))), int(np.sum(page_kept)), int(np.sum(labels))))
     labels = np.concatenate([p.labels for p in pages])
-    counts = np.array([
-        (int(np.sum(k & (np.array(p.labels) == 1))), int(np.sum(k)), sum(p.labels)) for p, k in zip(pages, kept, strict=True)
-    ])
-    return Evaluation(data.prf(labels, np.concatenate(kept)), len(labels) / seconds, where, f1_interval(counts))
+    return Evaluation(data.prf(labels, np.concatenate(kept)), len(labels) / seconds, where, f1_interval(np.array(counts)))
 
 
 def cropped(page: data.Page) -> data.Page:

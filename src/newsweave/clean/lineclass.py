@@ -61,11 +61,12 @@ import numpy as np
 import regex
 
 from ..embed import Embedder, UniversalSentenceEncoder
+from ..models import model_path
 from .bigru import BiGRU
 from .repeats import paragraph_key
 
-# Where the shipped weights live: <repo>/models/boilerplate/model.json.
-DEFAULT_MODEL = Path(__file__).resolve().parents[3] / "models" / "boilerplate" / "model.json"
+# The shipped weights: package data, newsweave/models/boilerplate/model.json.
+DEFAULT_MODEL = model_path("boilerplate", "model.json")
 
 # End- and start-of-line shapes (checked on a few characters only) and a few whole-line marks.
 _TERMINAL_END = regex.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")  # a sentence ends the line
@@ -621,7 +622,7 @@ class LineClassifier:
             if not self.path.exists():
                 raise FileNotFoundError(
                     f"boilerplate model {self.path} not found: run from a newsweave checkout (it ships "
-                    "models/boilerplate/model.json) or rebuild it with bench/train_boilerplate.py"
+                    "newsweave/models/boilerplate/model.json) or rebuild it with bench/train_boilerplate.py"
                 )
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             if tuple(raw["features"]) != FEATURES or tuple(raw["score_features"]) != SCORE_FEATURES:

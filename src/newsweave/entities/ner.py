@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document, Mention
+from ..models import model_path
 from . import halfwidth, slovnet_pipeline
 from .nerdata import ONTONOTES
 
-MODELS = Path(__file__).resolve().parents[3] / "models" / "ner"
+MODELS = model_path("ner")
 TRAINED = ("de", "en", "ru", "tr", "zh", "ar")  # languages with a model of ours
 FALLBACK = "xx"
 # Languages read by an installed package rather than a model of ours: spaCy's French

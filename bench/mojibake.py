@@ -17,7 +17,7 @@ Uses ftfy's own test cases in ../shared/eval/mojibake and the article texts of
 - pairs.csv: texts carrying mojibake markers before repair, after plain ftfy, after
   newsweave (`_MARKER` below says what counts), and newsweave's repair speed in texts/s.
 
-    .venv/bin/python bench/mojibake.py [--show]
+    .venv/bin/python -m bench.mojibake [--show]
 """
 
 from __future__ import annotations
@@ -27,17 +27,16 @@ import csv
 import json
 import sys
 import time
-from pathlib import Path
 
 import ftfy
 import regex
 from ftfy.fixes import fix_character_width, uncurl_quotes
 
 from newsweave.clean.mojibake import repair
+from training.evaldata import eval_path
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
-CASES = EVAL / "mojibake"
-PAIRS = EVAL / "news-similarity" / "pairs.csv"
+CASES = eval_path("mojibake")
+PAIRS = eval_path("news-similarity", "pairs.csv")
 
 # What a UTF-8 continuation byte (0x80-0xBF) looks like once read as cp1252 or Latin-1.
 _CONT = "".join(chr(b) for b in range(0x80, 0xC0)) + "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"

@@ -1,6 +1,6 @@
 """Named-entity recognition: quality per language and speed of the entity stage.
 
-Scores the shipped models (models/ner) on each language's held-back test split in
+Scores the shipped models (src/newsweave/models/ner) on each language's held-back test split in
 ../shared/eval/ner (de GermEval 2014 test, en UNER EWT test, ru factRuEval testset,
 tr test, zh UNER GSD test, ar the last 15% of NewsFANE): entity-level exact-match F1 over
 PER/ORG/LOC, seqeval style, on the gold tokens (Russian is read by natasha's slovnet
@@ -13,7 +13,7 @@ yardstick. French (spaCy's fr_core_news_sm) has no English pairs there: its ment
 checked against the German article of de-fr pairs, beside the xx model's on the same
 articles.
 
-    .venv/bin/python bench/ner.py [--limit N] [--lang de en ...]
+    .venv/bin/python -m bench.ner [--limit N] [--lang de en ...]
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from newsweave.entities.ner import MODELS, PACKAGE_LANGUAGE, EntityRecognizer  # noqa: E402
-from newsweave.entities.nerdata import LANGUAGES, held_back, prf  # noqa: E402
+from training.evaldata import eval_path  # noqa: E402
+from training.nerdata import LANGUAGES, held_back, prf  # noqa: E402
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
-NER = EVAL / "ner"
-PAIRS = EVAL / "news-similarity" / "pairs.csv"
+NER = eval_path("ner")
+PAIRS = eval_path("news-similarity", "pairs.csv")
 
 
 def score(recognizer: EntityRecognizer, lang: str, limit: int | None) -> dict[str, float]:

@@ -6,7 +6,7 @@ then prints one line: Pearson r of each similarity signal against the human Over
 "same story" pairs (Overall <= 1.5) from the rest, with its F1. The story threshold in
 settings.py is fitted here.
 
-    .venv/bin/python bench/similarity.py [--limit N]
+    .venv/bin/python -m bench.similarity [--limit N]
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import argparse
 import csv
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -23,8 +22,9 @@ from newsweave.document import RawArticle
 from newsweave.errors import InputError
 from newsweave.link.translations import alignment
 from newsweave.pipeline import Pipeline
+from training.evaldata import eval_path
 
-PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "news-similarity" / "pairs.csv"
+PAIRS = eval_path("news-similarity", "pairs.csv")
 
 
 def best_threshold(scores: np.ndarray, same: np.ndarray) -> tuple[float, float]:

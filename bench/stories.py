@@ -5,7 +5,7 @@ prints one line: BCubed precision, recall, F1 and adjusted Rand index of documen
 stories against the gold events, over the whole file at once. With --fit it scans
 story_similarity and prints a line per value: that is how the default in settings.py was set.
 
-    .venv/bin/python bench/stories.py [--fit]
+    .venv/bin/python -m bench.stories [--fit]
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from newsweave.corpus import Corpus
 from newsweave.document import RawArticle
 from newsweave.pipeline import Pipeline
 from newsweave.settings import Settings
+from training.evaldata import eval_path
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "event-clusters" / "ecbplus-dev.jsonl"
+DATA = eval_path("event-clusters", "ecbplus-dev.jsonl")
 
 
 def bcubed(gold: list[str], predicted: list[int]) -> tuple[float, float, float]:

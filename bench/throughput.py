@@ -4,7 +4,7 @@ Writes the texts (about 2,500 articles in 10 languages) to a JSONL file, ingests
 fresh database with the local engine exactly as `newsweave ingest` does, and prints one
 line: documents, failed, seconds, docs/s, peak RSS.
 
-    .venv/bin/python bench/throughput.py
+    .venv/bin/python -m bench.throughput
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from pathlib import Path
 from newsweave.corpus import Corpus
 from newsweave.engines.local import ingest
 from newsweave.settings import Settings
+from training.evaldata import eval_path
 
-PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "news-similarity" / "pairs.csv"
+PAIRS = eval_path("news-similarity", "pairs.csv")
 
 
 def main() -> int:

@@ -14,10 +14,11 @@ from newsweave.corpus import Corpus
 from newsweave.document import Mention, RawArticle
 from newsweave.pipeline import Pipeline
 from newsweave.settings import Settings
+from training.evaldata import eval_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
+SHARED_EVAL = eval_path()  # ../shared/eval or $NEWSWEAVE_EVAL
 
 
 def seed_path(prefix: str) -> Path:

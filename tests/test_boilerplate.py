@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +19,6 @@ from newsweave.clean.lineclass import (
 from newsweave.document import Document, Paragraph
 from newsweave.embed import UniversalSentenceEncoder
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 # Measured F1 of rules + classifier on the held-out pages was 0.916 (bench/boilerplate.py);
 # the floor leaves room for library drift in rendering, not for a worse model (the same
 # scores with a threshold alone, no block decoding, gave 0.906).
@@ -156,12 +153,9 @@ def test_a_missing_model_file_says_how_to_fix_it(tmp_path):
 
 
 def test_line_level_f1_on_held_out_pages_stays_above_the_floor():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import boilerplate as bench
-        import boilerplate_data as data
-    finally:
-        sys.path.remove(str(BENCH))
+    from bench import boilerplate as bench
+    from training import boilerplate_data as data
+
     if not data.available():
         pytest.skip(f"{data.EVAL} not found: the quality floor needs ../shared/eval")
     pytest.importorskip("html_text", reason="the quality floor renders pages with html-text (bench-only dependency)")

@@ -208,14 +208,13 @@ def test_real_pages_get_a_title_and_the_publication_date_their_url_states():
     import datetime as dt
     import gzip
     import json
-    from pathlib import Path
 
     from newsweave.clean.metadata import date_from_url
     from newsweave.document import RawArticle
     from newsweave.pipeline import Pipeline
     from newsweave.settings import Settings
 
-    root = Path(__file__).resolve().parents[2] / "shared" / "eval" / "article-extraction"
+    root = SHARED_EVAL / "article-extraction"
     if not root.exists():
         pytest.skip("needs ../shared/eval/article-extraction (public gold set, not in this repo)")
     gold = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))

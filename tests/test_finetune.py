@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsweave.entities.finetune import gold_example, load_base
 from newsweave.entities.ner import MODELS, EntityRecognizer
+from training.finetune import gold_example, load_base
 
 WORDS = ["On", "Monday", ",", "Sergei", "Lavrov", "flew", "from", "Moscow", "to", "Kazan", "with", "300", "Russian", "officials", "."]
 

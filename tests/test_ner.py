@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 
 from newsweave.document import Document, Paragraph
 from newsweave.entities.ner import MODELS, EntityRecognizer, script_model
-from newsweave.entities.nerdata import entities, held_back, prf
+from training.evaldata import eval_path
+from training.nerdata import entities, held_back, prf
 
-SHARED_NER = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ner"
+SHARED_NER = eval_path("ner")
 
 # Measured F1 on the first 300 test sentences of each language (de 0.702, en 0.558 with
 # our fine-tuned en_core_web_md (0.529 with spaCy's small package, before), ru 0.813 with

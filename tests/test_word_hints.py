@@ -70,7 +70,7 @@ def test_the_shipped_tr_model_reads_the_stems() -> None:
 def test_training_configs_put_the_hints_first_and_annotate_batches_with_them() -> None:
     from spacy.util import load_config_from_str
 
-    from newsweave.entities.training import config_text
+    from training.ner import config_text
 
     for lang, component in (("zh", COMPONENT), ("tr", stems.COMPONENT)):
         config = load_config_from_str(config_text(lang), interpolate=False)

@@ -1,7 +1,7 @@
-"""Train the plain-text boilerplate line classifier → models/boilerplate/model.json.
+"""Train the plain-text boilerplate line classifier → src/newsweave/models/boilerplate/model.json.
 
 Data: the *train* pages of ../shared/eval/article-extraction, built and labelled by
-`boilerplate_data.py` (see there for rendering, labels and the fixed page split), plus
+`training.boilerplate_data` (see there for rendering, labels and the fixed page split), plus
 two crops of each train page: its article block with 0–8 lines of furniture either side,
 and with 0–1 lines, the shapes plain-text news usually arrives in (a scraper's text, an
 HTML extractor's output), so the model learns a whole page and a nearly clean article.
@@ -22,22 +22,17 @@ of body-like lines must bring enough evidence to be kept), the pair with the mos
 among those whose F1 is within 0.005 of the best.
 
     make train-boilerplate   # installs the [train] extra (torch==2.13.0, the CPU build); ~30 min on 2 cores
+    .venv/bin/python -m training.boilerplate   # the same, with the extra already installed
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import boilerplate_data as data
 
 from newsweave.clean.bigru import BiGRU, standardised
 from newsweave.clean.lineclass import (
@@ -57,6 +52,7 @@ from newsweave.clean.lineclass import (
     token_sets,
     with_semantics,
 )
+from training import boilerplate_data as data
 
 SEED = 20240611
 FOLDS = 5
@@ -69,7 +65,7 @@ PROBE_C = 1.0  # inverse L2 strength of the sentence-vector probe (sklearn's def
 # The line-sequence model (BiGRUs over stage-1 features and projected sentence vectors;
 # see newsweave.clean.lineclass.SequenceModel and newsweave.clean.bigru).
 GRU_MEMBERS = 3  # seeds averaged: three seeds of one GRU scored 1.3 points of OOF F1 apart
-GRU_PROJECTION = 16  # principal directions of the sentence vectors it reads (32 did no better)
+GRU_PROJECTION = 16  # principal directions of the sentence vectors it reads
 GRU_SIZE = 32
 GRU_DENSE = 64
 GRU_EPOCHS = 25
@@ -265,7 +261,7 @@ def stacked(pages: list[data.Page], first: dict[int, np.ndarray], feats: dict[in
 
 def main() -> int:
     if not data.available():
-        print(f"skipped: {data.EVAL} not found (needs ../shared/eval)")
+        print(f"skipped: {data.EVAL} not found (needs ../shared/eval or $NEWSWEAVE_EVAL)")
         return 0
     started = time.perf_counter()
     rng = np.random.default_rng(SEED)
@@ -340,7 +336,7 @@ def main() -> int:
     )
 
     spec = {
-        "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and bench/train_boilerplate.py",
+        "about": "plain-text boilerplate line classifier; see models/boilerplate/NOTICE and training/boilerplate.py",
         "features": list(FEATURES),
         "score_features": list(SCORE_FEATURES),
         "threshold": threshold,

@@ -1,9 +1,9 @@
 """English NER: spaCy's ``en_core_web_md``, its NER fine-tuned on our English data.
 
 Our 3.3k English sentences (wikigold, UNER EWT dev) are too few to train a model from
-scratch: one scored 0.522 on UNER EWT test, where spaCy's small English package scores
-0.588 and its medium one (OntoNotes 5, with 20k rows of word vectors) 0.657 out of the
-box. Fine-tuned here on those sentences it scores 0.708 (bench/ner.py).
+scratch, and spaCy's medium package (OntoNotes 5, with 20k rows of word vectors) already
+reads English news well; fine-tuning it on those sentences beats both (figures in
+docs/experiments.md; the shipped model's in the README's quality table).
 
 Two choices keep what the package already knows:
 - Labels stay OntoNotes' (PERSON, GPE, FAC, ...; ``ner`` maps them to ours). A gold LOC
@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .ner import EntityRecognizer, load_alone
-from .nerdata import Sentence, entities, prf, splits
+from newsweave.entities.ner import EntityRecognizer, load_alone
+from training.nerdata import Sentence, entities, prf, splits
 
 BASE_NAME = "core_web_md"  # the package the base must be (its meta.json "name")
 BASE_VERSION = "3.8."
@@ -140,7 +140,7 @@ def train_english(root: Path, base_path: Path, work: Path, seed: int = 0) -> Pat
     nlp.meta.update(name="newsweave_en", version="1.0.0", sources=kept,
                     license="CC BY-SA 4.0 (base: MIT, Explosion); see models/ner/NOTICE",
                     description="en_core_web_md 3.8.0's NER and word vectors, the NER "
-                                "fine-tuned by newsweave.entities.finetune")
+                                "fine-tuned by newsweave's training/finetune.py")
     data = splits("en", root, seed)
     gold = [gold_example(base, words, tags) for words, tags in data["train"]]
     pairs = root.parent / "news-similarity" / "pairs.csv"

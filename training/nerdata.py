@@ -3,7 +3,7 @@
 A sentence is ``(tokens, tags)`` with BIO tags over the unified types PER, ORG and LOC;
 everything else (GermEval OTH and the -part/-deriv variants, wikigold MISC, OntoNotes
 NORP/DATE/…, NewsFANE products and vehicles) becomes ``O``. The mapping decisions are
-written down in ``models/ner/NOTICE`` and next to each table below.
+written down in ``src/newsweave/models/ner/NOTICE`` and next to each table below.
 
 ``splits(lang, root)`` gives the fixed train/dev/test split of each language that both the
 training script and ``bench/ner.py`` use, so the test split can never leak into training.
@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from newsweave.entities.ner import ONTONOTES
+
 Sentence = tuple[list[str], list[str]]
 
 TYPES = ("PER", "ORG", "LOC")
@@ -25,9 +27,8 @@ LANGUAGES = ("de", "en", "ru", "tr", "zh", "ar")
 # are not mentions of a location, so -deriv and -part map to O, as does OTH (MISC).
 GERMEVAL = {"PER": "PER", "ORG": "ORG", "LOC": "LOC"}
 
-# Turkish Wikipedia NER uses OntoNotes types: places (GPE, LOC) and facilities (FAC:
-# buildings, airports, bridges) are LOC, as in GermEval, UNER and NewsFANE's facilities.
-ONTONOTES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+# Turkish Wikipedia NER uses OntoNotes types: mapped with the runtime's own table
+# (newsweave.entities.ner.ONTONOTES, which reads the English model's labels the same way).
 
 # NewsFANE's fine types (ACE 2005 extended). Persons by role (incl. Police: officers by
 # name) are PER; "Group" holds nationality nouns ("الصينيون", the Chinese) and maps to O

@@ -1,8 +1,8 @@
 """Named-entity mentions (PER, ORG, LOC) with the small spaCy models shipped in models/ner.
 
 One model per language with training data (de, en, ru, tr, zh, ar), trained by
-``newsweave.entities.training``; English's is spaCy's ``en_core_web_md`` with its NER
-fine-tuned on our English data (``finetune``; OntoNotes labels: PERSON → PER,
+``training/ner.py`` (outside the package); English's is spaCy's ``en_core_web_md`` with its NER
+fine-tuned on our English data (``training/finetune.py``; OntoNotes labels: PERSON → PER,
 GPE/LOC/FAC → LOC, NORP and the rest dropped; a span's leading "the" cut): UNER EWT test
 0.708, against 0.588 for spaCy's small package as it comes. Two languages are read by
 packaged models, PyPI dependencies, where installed (each is named by its package):
@@ -32,7 +32,6 @@ from typing import Any
 from ..document import Document, Mention
 from ..models import model_path
 from . import halfwidth, slovnet_pipeline
-from .nerdata import ONTONOTES
 
 MODELS = model_path("ner")
 TRAINED = ("de", "en", "ru", "tr", "zh", "ar")  # languages with a model of ours
@@ -46,6 +45,10 @@ LABELS = ("PER", "ORG", "LOC")  # a packaged pipeline's MISC is left out, as in 
 # OntoNotes labels of the package it is fine-tuned from: places are GPE (countries,
 # cities), LOC (regions, rivers) and FAC (buildings, airports).
 OWN_LABELS = {label: label for label in LABELS}
+# OntoNotes types as ours: places (GPE, LOC) and facilities (FAC: buildings, airports,
+# bridges) are LOC, as in GermEval, UNER and NewsFANE. Training maps Turkish Wikipedia's
+# OntoNotes tags with the same table.
+ONTONOTES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 MODEL_LABELS = {"en": ONTONOTES}
 
 # OntoNotes spans keep a leading article ("the Foreign Ministry", "the Soviet Union"); a
@@ -183,7 +186,7 @@ class EntityRecognizer:
             elif not (path / "meta.json").exists():
                 raise FileNotFoundError(
                     f"NER model {name!r} not found at {path}; retrain it with "
-                    "`python -m newsweave.entities.training --lang " + name + "`")
+                    "`python -m training.ner --lang " + name + "` (from a checkout)")
             else:
                 from . import chinese_words, stems  # noqa: F401 (register zh's and tr's first components)
 

@@ -1,0 +1,1 @@
+"""Quality and speed scripts, each printing one summary line (``python -m bench.similarity``)."""

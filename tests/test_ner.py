@@ -13,11 +13,10 @@ from training.nerdata import entities, held_back, prf
 
 SHARED_NER = eval_path("ner")
 
-# Measured F1 on the first 300 test sentences of each language (de 0.702, en 0.558 with
-# our fine-tuned en_core_web_md (0.529 with spaCy's small package, before), ru 0.813 with
-# natasha's slovnet, 0.592 with our own ru model, tr 0.728 (0.698 before its stems), zh
-# 0.617 (0.582 before jieba's word hints), ar 0.708; bench/ner.py scores the whole
-# split), less a margin of about 0.03 for differences between spaCy/numpy versions.
+# Measured F1 on the first 300 test sentences of each language (de 0.702, en 0.558, ru
+# 0.813 with natasha's slovnet, 0.592 with our own ru model, tr 0.728, zh 0.617, ar 0.708;
+# bench/ner.py scores the whole split), less a margin of about 0.03 for differences
+# between spaCy/numpy versions.
 FLOORS = {"de": 0.67, "en": 0.53, "ru": 0.78, "tr": 0.70, "zh": 0.59, "ar": 0.68}
 # Our own models for the languages a package reads: they read it where the package is missing.
 OWN_FLOORS = {"ru": ("ru", 0.56)}

@@ -3,7 +3,7 @@
 The boilerplate line model's trees see a fixed window of neighbours; this reads the whole
 page in order, both ways, so a line's score can depend on where the article began and
 whether comments have started, however far back. It is trained with PyTorch
-(`bench/train_boilerplate.py`, training only) and stored as plain weight lists; running it
+(`training/boilerplate.py`, training only) and stored as plain weight lists; running it
 needs numpy alone, which is why the recurrence is written out here (PyTorch's `nn.GRU`
 equations, gate order r, z, n).
 

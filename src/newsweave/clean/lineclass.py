@@ -1,51 +1,23 @@
 """A learned line classifier for plain-text boilerplate: body text or site furniture.
 
 The rules in `boilerplate.py` name furniture they recognise; this model scores the lines
-they leave, from the *shape* of a line and of its neighbours only (length, sentence
-punctuation, capitalisation, digits, links, separators, where it sits relative to the
-running prose), so it carries across languages and scripts. It was fitted on the
-article-extraction benchmark (see `models/boilerplate/NOTICE`) by
-`bench/train_boilerplate.py`; `bench/boilerplate.py` measures it.
+they leave. Stage 1, a small gradient-boosted tree ensemble, reads each line's shape and its
+neighbours' (length, sentence punctuation, capitalisation, digits, links, separators, where
+it sits relative to the running prose), how often the page repeats the line or its template
+(comment threads and story lists print one shape over and over), and what it says: a
+linear probe on its multilingual sentence vector (USE-multilingual, the pipeline's own
+encoder), so "Teilen" and "Share" read alike. Stage 2, trees again, adds what stage 1
+believes about the rest of the page: neighbours' scores, whether the line lies in the
+densest run of body-like lines, how much vocabulary it shares with them. Beside stage 2, the
+sequence model (`SequenceModel`): a few bidirectional GRUs (`bigru.py`) from different seeds,
+averaged because one alone swings with its seed, read the whole page in order. The final
+score is the `blend`-weighted mean of the two; each errs where the other does not.
 
-Two stages, each a small gradient-boosted tree ensemble stored as JSON and evaluated with
-numpy (all trees walked at once, level by level, so a whole article costs a few dozen
-array operations). Stage 1 scores each line from its shape, its neighbours' shapes, how
-often the page repeats it or its template (comment threads and story lists print one line
-shape over and over with other names and numbers), and what it says: each line's
-multilingual sentence vector (USE-multilingual, the pipeline's own encoder) gives a
-furniture-or-prose score from a linear probe ("Buy now", "Teilen", "Подписаться" land
-together in any language) and a similarity to the page's prose (teasers for other stories are about something else).
-Stage 2 adds what stage 1 believes about the rest of the document: scores of the lines
-around it, whether the line lies inside the densest run of body-like lines, and how much of
-its vocabulary the body-like lines share (article text shares its subject's words;
-teasers for other stories and menus do not). No word lists: only the document's own words.
-
-Beside stage 2, the sequence model (`SequenceModel`): bidirectional GRUs (`bigru.py`) that
-read the whole page in order, so a line's score can depend on anything before or after it
-(where the article began, whether comments have started). Each line gives them its stage-1
-features and its sentence vector projected on a few principal directions: what the line
-talks about, beyond the probe's one score. A few GRUs trained alike from different seeds
-are averaged: out of fold, three seeds of one GRU scored 1.3 points of F1 apart (2.6
-without the vectors). The final score is the `blend`-weighted mean of the sequence model's
-and stage 2's (even, as shipped): each errs where the other does not.
-
-The decision (`LineClassifier.keep`) is not that score against a threshold alone: lines are
-kept in the article's blocks (`kept_in_blocks`), so an island of body-like lines apart from
-the article must bring enough evidence to be kept. Threshold and block penalty are fitted
-together on out-of-fold scores, recall first (on whole training pages, out of fold: F1
-0.846 with the threshold alone, 0.857 as fitted, 0.888 at the best F1, which costs recall).
-
-Most furniture still kept lies *after* the article (out of fold on whole training pages,
-322 lines after its span, 184 inside, 132 before): lists of other stories, a title with a
-line of its text each, on the page's own subject, which the GRUs read as more article.
-Tried against that, out of fold; none gained more than one GRU's seed-to-seed swing
-(about a point of whole-page F1):
-- a third stage of trees on stage 2's and the GRUs' scores and `score_features` of their
-  blend: whole pages 0.869 (+1.2), pooled with the crops 0.890 (-0.8); with the line
-  features too, worse on both;
-- the GRUs trained 10 epochs instead of 25, or with dropout 0.5: worse;
-- the decision fitted on whole pages alone: 0.885 on them out of fold, but 0.914 on the
-  held-out pages, where the shipped decision scores 0.916.
+The decision (`LineClassifier.keep`) keeps lines in the article's blocks (`kept_in_blocks`):
+an island of body-like lines apart from the article must bring enough evidence to be kept.
+Trees are walked with numpy, all at once, level by level. Trained by `training/boilerplate.py`
+on the article-extraction benchmark (`models/boilerplate/NOTICE`), measured by
+`bench/boilerplate.py`; what was tried is in docs/experiments.md.
 """
 
 from __future__ import annotations

@@ -7,16 +7,12 @@ speech from a 350k-word dictionary plus an HMM for unknown words: its ``nr`` (pe
 knowledge the training sentences do not hold. This pipeline component, placed before the
 zh model's tok2vec, writes each character token's TAG as its place in jieba's word
 (B, M, E, or S for a one-character word) and that word's tag ("B-ns", "E-nr"); the tok2vec
-embeds TAG beside the character's own features. UNER GSD test F1 0.574 -> 0.635 (dev
-0.556 -> 0.593).
+embeds TAG beside the character's own features.
 
 The part of speech comes from ``jieba.posseg`` with its HMM, which also tags words the
-dictionary lacks (a new name as ``nr``). It is the slow part: about 80k characters/s, and
-recognition alone on zh news went from 65 to 47 articles/s (pairs.csv's, 361 characters
-on average; the whole entity stage over all languages, bench/ner.py, 61.9 docs/s). Plain
-``jieba.cut`` with each word's dictionary tag looked up (unknown words "un") is about 4.7
-times faster, but the model trained on it scored test 0.610 (dev 0.592), so the slower
-tags stay.
+dictionary lacks (a new name as ``nr``). It is the slow part of zh recognition (about 80k
+characters/s); tags looked up in jieba's dictionary are faster but scored worse
+(docs/experiments.md).
 
 jieba reads simplified Chinese; traditional text (UNER GSD is traditional) is converted
 first, character for character (OpenCC t2s), so the tags stay aligned with the tokens.

@@ -1,8 +1,8 @@
 """Shipped NER weights are stored as 16-bit floats and computed with as 32-bit ones.
 
 The models in models/ner are almost all hashed-embedding tables and word vectors; at 16 bits
-they take half the room (the 60 MB budget) and score the same: every language's test F1 in
-bench/ner.py was unchanged to the last digit when the models were halved. spaCy has no
+they take half the room (the 60 MB budget) and score the same test F1 in every language
+(bench/ner.py). spaCy has no
 such option, so the two steps are here: ``halve`` rewrites a saved pipeline's weight files
 (training calls it), and ``widen`` casts a loaded pipeline's weights back to 32 bits (thinc's
 CPU kernels need float32) before it reads anything.

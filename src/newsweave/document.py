@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 import numpy as np
+import regex
 
-LinkKind = Literal["duplicate", "near_duplicate", "translation", "related"]
-LINK_KINDS: tuple[str, ...] = ("duplicate", "near_duplicate", "translation", "related")
+_NOT_WORD = regex.compile(r"[\W_]+")
+
+
+def paragraph_key(text: str) -> str:
+    """What two copies of a paragraph share: letters and digits, case-folded.
+
+    Cleaning finds repeated paragraphs by it and linking shows shared ones, so it lives
+    with the types both read."""
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+class LinkKind(StrEnum):
+    """How two documents relate; the values are what the store and JSON hold."""
+
+    DUPLICATE = "duplicate"
+    NEAR_DUPLICATE = "near_duplicate"
+    TRANSLATION = "translation"
+    RELATED = "related"
 
 
 @dataclass(frozen=True)
@@ -174,14 +192,17 @@ class Link:
 
     source: str
     target: str
-    kind: str
+    kind: LinkKind
     score: float
     evidence: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.kind = LinkKind(self.kind)  # a stored or typed string becomes the enum; unknown kinds fail
 
     def seen_from(self, doc_id: str) -> dict[str, Any]:
         other = self.target if doc_id == self.source else self.source
         view = {"kind": self.kind, "other": other, "score": round(self.score, 4)}
-        if self.kind == "translation":
+        if self.kind is LinkKind.TRANSLATION:
             view["direction"] = "original_of" if doc_id == self.source else "translation_of"
         view["evidence"] = self.evidence
         return view

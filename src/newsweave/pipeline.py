@@ -23,8 +23,8 @@ from .embed import Embedder, embed_document, make_embedder
 from .entities.places import Gazetteer
 from .entities.stage import Recognizer, add_entities
 from .errors import InputError
+from .fingerprints import fingerprint
 from .language import LanguageIdentifier
-from .link.fingerprints import fingerprint
 from .settings import Settings
 
 # Enough text to tell the language for the metadata stage's date parsing.

@@ -217,9 +217,11 @@ def _is_caption(line: str, words: int) -> bool:
     return words <= _MAX_CAPTION_WORDS and bool(_PHOTO_CREDIT.search(line, _tail(line)))
 
 
-def trim_glued_furniture(line: str) -> tuple[str, list[str]]:
-    """Cut link labels, site names and stray stops glued to the end of a paragraph."""
-    cut: list[str] = []
+def trim_glued_furniture(line: str) -> tuple[str, list[Removed]]:
+    """Cut link labels, site names and stray stops glued to the end of a paragraph.
+
+    Returns the line left and what was cut from it, each piece with its reason."""
+    cut: list[Removed] = []
     for rule, reason in (
         (_TRAILING_COPYRIGHT, "copyright"),
         (_TRAILING_LINK, "link to another story"),
@@ -228,7 +230,7 @@ def trim_glued_furniture(line: str) -> tuple[str, list[str]]:
     ):
         match = rule.search(line, _tail(line))
         if match and match.start() > 0:
-            cut.append(f"{reason}: {match.group().strip()}")
+            cut.append(Removed(match.group().strip(), reason))
             line = line[: match.start()].rstrip()
     return line, cut
 
@@ -289,7 +291,7 @@ class BoilerplateFilter:
                 doc.removed.append(Removed(paragraph.text, _model_reason(body[i], self.classifier.threshold)))
                 continue
             text, cuts = trim_glued_furniture(paragraph.text) if flags[i][2] else (paragraph.text, [])
-            doc.removed.extend(Removed(c.split(": ", 1)[1], c.split(": ", 1)[0]) for c in cuts)
+            doc.removed.extend(cuts)
             if not text:
                 continue
             paragraph.text = text

@@ -9,22 +9,14 @@ gold keeps them: dropping them cost 0.003 F1 there).
 
 from __future__ import annotations
 
-import regex
+from ..document import Document, Removed, paragraph_key
 
-from ..document import Document, Removed
-
-_NOT_WORD = regex.compile(r"[\W_]+")
 # Shorter paragraphs may repeat by design (list items, "Meal 1", a Q&A's labels); a
 # scraper's doubled block or headline is longer than this (in letters, any script).
 MIN_REPEAT_CHARS = 30
 # A scraper doubles a block (seed 000: nine paragraphs); a run of two repeats by design too
 # (a meal plan's dish and portion lines, a question and a stock answer).
 MIN_REPEATED_RUN = 3
-
-
-def paragraph_key(text: str) -> str:
-    """What two copies of a paragraph share: letters and digits, case-folded."""
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
 
 
 def drop_repeated_paragraphs(doc: Document) -> Document:

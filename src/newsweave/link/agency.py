@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..document import Document, Link
+from ..document import Document, Link, LinkKind
 from .linker import originality
 
 # Links that make one document a copy of the other.
-COPYING = ("translation", "duplicate", "near_duplicate")
+COPYING = (LinkKind.TRANSLATION, LinkKind.DUPLICATE, LinkKind.NEAR_DUPLICATE)
 
 
 class StoredDocuments(Protocol):
@@ -32,7 +32,7 @@ def share_agency(doc: Document, links: list[Link], stored: StoredDocuments) -> N
         if link.kind not in COPYING:
             continue
         other = stored.document(link.target if link.source == doc.id else link.source)
-        if link.kind == "translation":
+        if link.kind is LinkKind.TRANSLATION:
             original, copy = (doc, other) if link.source == doc.id else (other, doc)
         else:
             original, copy = sorted((other, doc), key=originality)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..clean.repeats import paragraph_key
-from ..document import Document
+from ..document import Document, paragraph_key
 
 
 def shared_paragraphs(a: Document, b: Document) -> list[list[int]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHashLSH
 
-from .fingerprints import as_lean
+from ..fingerprints import as_lean
 
 
 @dataclass

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..document import Document, Link
+from ..document import Document, Link, LinkKind
+from ..fingerprints import jaccard
 from ..settings import Settings
 from .explain import shared_entities, shared_paragraphs
-from .fingerprints import jaccard
 from .index import NearDuplicateIndex, VectorIndex
 from .translations import alignment, is_translation
 
@@ -39,7 +39,7 @@ def find_links(
     links: dict[str, Link] = {}
     for other_id in same_content:
         if other_id != doc.id:
-            links[other_id] = _symmetric(doc.id, other_id, "duplicate", 1.0, {"same": "clean text"})
+            links[other_id] = _symmetric(doc.id, other_id, LinkKind.DUPLICATE, 1.0, {"same": "clean text"})
     if doc.minhash is not None:
         for other_id in near.candidates(doc.minhash):
             if other_id == doc.id or other_id in links:
@@ -52,7 +52,7 @@ def find_links(
                     "shared_paragraphs": shared_paragraphs(doc, other),
                     "shared_entities": shared_entities(doc, other),
                 }
-                links[other_id] = _symmetric(doc.id, other_id, "near_duplicate", score, evidence)
+                links[other_id] = _symmetric(doc.id, other_id, LinkKind.NEAR_DUPLICATE, score, evidence)
     if doc.vector is None:
         return list(links.values())
     related = 0
@@ -68,13 +68,13 @@ def find_links(
         }
         if doc.language != other.language and is_translation(aligned, settings.translation_alignment):
             original, translation = sorted((other, doc), key=originality)
-            links[other.id] = Link(original.id, translation.id, "translation", aligned.score, evidence)
+            links[other.id] = Link(original.id, translation.id, LinkKind.TRANSLATION, aligned.score, evidence)
         elif related < MAX_RELATED:
             related += 1
-            links[other.id] = _symmetric(doc.id, other.id, "related", neighbour.cosine, evidence)
+            links[other.id] = _symmetric(doc.id, other.id, LinkKind.RELATED, neighbour.cosine, evidence)
     return list(links.values())
 
 
-def _symmetric(a: str, b: str, kind: str, score: float, evidence: dict) -> Link:
+def _symmetric(a: str, b: str, kind: LinkKind, score: float, evidence: dict) -> Link:
     first, second = sorted((a, b))
     return Link(first, second, kind, score, evidence)

@@ -397,12 +397,6 @@ class SQLiteStore:
     def set_story(self, doc_ids: list[str], story_id: int) -> None:
         self.db.executemany("UPDATE documents SET story_id=? WHERE id=?", [(story_id, d) for d in doc_ids])
 
-    def story_members(self, story_id: int) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT id, title, published, language, agency, vector, seq FROM documents WHERE story_id=? ORDER BY seq",
-            (story_id,),
-        ).fetchall()
-
     def save_story(self, story: Story, centroid: np.ndarray | None) -> None:
         self.db.execute(
             "UPDATE stories SET title=?, start=?, end=?, languages=?, size=?, centroid=?, updated_at=? WHERE id=?",

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..document import Document, Link
+from ..document import Document, Link, LinkKind
 from ..link.index import Neighbour
 from .similarity import lead_similarity
 
 # Links strong enough to put two documents into one story whatever else they say.
-BINDING = ("duplicate", "near_duplicate", "translation")
+BINDING = (LinkKind.DUPLICATE, LinkKind.NEAR_DUPLICATE, LinkKind.TRANSLATION)
 # Average-link over at most this many members (the most recent): bounded work per arrival.
 MAX_MEMBERS_COMPARED = 20
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..document import Document, Link
+from ..document import Document, Link, LinkKind
 
 # A headline built from a lead sentence is cut to this many words.
 _HEADLINE_WORDS = 14
-
-
-@dataclass
-class Member:
-    doc: Document
-    role: str  # original | translation | duplicate
 
 
 def member_roles(docs: list[Document], links: list[Link]) -> dict[str, str]:
@@ -25,9 +17,9 @@ def member_roles(docs: list[Document], links: list[Link]) -> dict[str, str]:
     for link in links:
         if link.source not in order or link.target not in order:
             continue
-        if link.kind == "translation":
+        if link.kind is LinkKind.TRANSLATION:
             roles[link.target] = "translation"
-        elif link.kind in ("duplicate", "near_duplicate"):
+        elif link.kind in (LinkKind.DUPLICATE, LinkKind.NEAR_DUPLICATE):
             later = max(link.source, link.target, key=order.__getitem__)
             if roles[later] == "original":
                 roles[later] = "duplicate"

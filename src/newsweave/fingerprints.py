@@ -6,7 +6,7 @@ import numpy as np
 import regex
 from datasketch import LeanMinHash, MinHash
 
-from ..document import Document
+from .document import Document
 
 _WORD = regex.compile(r"\w+")
 # Fixed seed and hashing scheme: fingerprints must compare across runs, processes and

@@ -1,13 +1,17 @@
 """`newsweave` command line: thin commands over the library; tables for people, --json for tools.
 
 Exit codes: 0 all good; 1 some input failed (the rest was ingested) or an id was not
-found; 2 bad usage, a bad setting or an unusable database (nothing done). Bad data never
-prints a traceback.
+found; 2 bad usage, a bad setting, a missing or unusable database, or an output that
+cannot be written (nothing done). Bad data never prints a traceback.
+
+Stored text is data, never markup: everything printed from the store goes through
+`_plain`, so a title cannot style, link, or move the cursor of the reader's terminal.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +21,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .corpus import Corpus
-from .errors import NewsweaveError, NotFound
+from .errors import NewsweaveError, NotFound, OutputError
 from .settings import Settings
 
 out = Console(soft_wrap=True)
@@ -28,7 +33,7 @@ err = Console(stderr=True)
 
 db_option = click.option(
     "--db", "db", default="newsweave.db", show_default=True, type=click.Path(dir_okay=False),
-    help="SQLite file holding the corpus (created on first use).",
+    help="SQLite file holding the corpus (ingest creates it; other commands need it to exist).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
@@ -39,11 +44,32 @@ class Fatal(click.ClickException):
     exit_code = 2
 
 
-def _open(db: str) -> Corpus:
+def _open(db: str, create: bool = False) -> Corpus:
+    """The corpus at `db`; only writers may create it (a typo must not read as an empty corpus)."""
+    if not create and not Path(db).exists():
+        raise Fatal(f"no database at {_plain(db)} (`newsweave ingest PATH --db {_plain(db)}` creates one)")
     try:
         return Corpus(db, Settings.from_env())
     except NewsweaveError as error:
-        raise Fatal(str(error)) from None
+        raise Fatal(_plain(str(error))) from None
+
+
+# ANSI/VT escape sequences (CSI, OSC up to BEL or ST, and two-byte ESC forms), then any
+# control character left: C0 but tab and newline, DEL, C1 (0x9b is a one-byte CSI), and
+# the bidirectional overrides that reorder what a terminal shows.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(value: object, one_line: bool = False) -> str:
+    """Stored text made safe for a terminal: escape sequences and control characters removed."""
+    text = _CONTROLS.sub("", _ESCAPES.sub("", "" if value is None else str(value)))
+    return " ".join(text.split()) if one_line else text
+
+
+def _data(value: object, style: str = "", one_line: bool = True) -> Text:
+    """Stored text as a rich Text: printed as it is, never read as markup."""
+    return Text(_plain(value, one_line), style=style)
 
 
 @contextmanager
@@ -57,7 +83,7 @@ def _found():
 
 def _say(line: str) -> None:
     """One unwrapped line on stderr: reports must stay one line per failure for tools."""
-    click.echo(line, err=True)
+    click.echo(_plain(line, one_line=True), err=True)
 
 
 def _print_json(value: Any) -> None:
@@ -107,7 +133,7 @@ def ingest(paths: tuple[str, ...], db: str, quiet: bool) -> None:
     """Ingest files and folders (txt, html, jsonl/json, warc, and .gz of these)."""
     from .engines.local import ingest as run
 
-    corpus = _open(db)
+    corpus = _open(db, create=True)
     progress = _RichProgress(enabled=not quiet and err.is_terminal)
     try:
         report = run(corpus, paths, progress)
@@ -165,8 +191,8 @@ def documents(db: str, as_json: bool) -> None:
     table = Table("id", "language", "published", "agency", "words", "story", "title", "source")
     for r in rows:
         table.add_row(
-            r["id"], r["language"] or "", r["published"] or "", r["agency"] or "", str(r["words"]),
-            str(r["story"] or ""), (r["title"] or "")[:60], Path(r["source"]).name,
+            _data(r["id"]), _data(r["language"]), _data(r["published"]), _data(r["agency"]), str(r["words"]),
+            str(r["story"] or ""), _data(_plain(r["title"], one_line=True)[:60]), _data(Path(r["source"]).name),
         )
     out.print(table)
 
@@ -182,17 +208,17 @@ def show(doc: str, db: str, as_json: bool) -> None:
     if as_json:
         _print_json(record)
         return
-    out.print(f"[bold]{record['title'] or '(no title)'}[/]")
+    out.print(_data(record["title"] or "(no title)", "bold"))
     for key in ("id", "source", "url", "published", "updated", "language", "agency", "authors", "dateline", "story", "words"):
         if record.get(key) not in (None, [], ""):
-            out.print(f"[dim]{key}:[/] {record[key]}", highlight=False)
+            out.print(Text.assemble((f"{key}: ", "dim"), _data(record[key])), highlight=False)
     out.print()
     for paragraph in record["paragraphs"]:
-        out.print(f"[dim]\\[{paragraph['language']}][/] {paragraph['text']}\n", highlight=False)
+        out.print(Text.assemble((f"[{_plain(paragraph['language'])}] ", "dim"), _data(paragraph["text"]), "\n"), highlight=False)
     for caption in record["captions"]:
-        out.print(f"[dim]caption:[/] {caption}", highlight=False)
+        out.print(Text.assemble(("caption: ", "dim"), _data(caption)), highlight=False)
     for link in record["links"]:
-        out.print(f"[dim]link:[/] {link['kind']} {link['other']} score={link['score']}", highlight=False)
+        out.print(Text.assemble(("link: ", "dim"), _data(f"{link['kind']} {link['other']} score={link['score']}")), highlight=False)
     if record["removed"]:
         out.print(f"[dim]removed {len(record['removed'])} pieces of boilerplate or repeats[/]")
 
@@ -209,7 +235,7 @@ def stories(db: str, as_json: bool) -> None:
         return
     table = Table("id", "start", "end", "languages", "docs", "title")
     for s in found:
-        table.add_row(str(s.id), s.start or "", s.end or "", ",".join(s.languages), str(len(s.documents)), s.title or "")
+        table.add_row(str(s.id), _data(s.start), _data(s.end), _data(",".join(s.languages)), str(len(s.documents)), _data(s.title))
     out.print(table)
 
 
@@ -229,11 +255,11 @@ def story(story_id: int, db: str, as_json: bool) -> None:
         ]
         _print_json(data)
         return
-    out.print(f"[bold]{found.title}[/]  ({found.start or '?'} – {found.end or '?'})")
+    out.print(Text.assemble(_data(found.title, "bold"), _data(f"  ({found.start or '?'} – {found.end or '?'})")))
     table = Table("published", "role", "language", "id", "title / lead")
     for d, role in members:
         lead = d.title or (d.paragraphs[0].text[:80] if d.paragraphs else "")
-        table.add_row(d.published or "", role, d.language or "", d.id, lead)
+        table.add_row(_data(d.published), role, _data(d.language), _data(d.id), _data(lead))
     out.print(table)
 
 
@@ -251,8 +277,8 @@ def entities(db: str, as_json: bool) -> None:
         return
     table = Table("id", "type", "name", "country", "docs", "mentions", "variants")
     for r in rows:
-        table.add_row(r["id"], r["type"], r["name"], r["country"] or "", str(r["documents"]), str(r["mentions"]),
-                      ", ".join(r["variants"])[:80])
+        table.add_row(_data(r["id"]), _data(r["type"]), _data(r["name"]), _data(r["country"]), str(r["documents"]),
+                      str(r["mentions"]), _data(_plain(", ".join(r["variants"]), one_line=True)[:80]))
     out.print(table)
 
 
@@ -274,11 +300,13 @@ def entity(entity_id: str, db: str, as_json: bool) -> None:
     if as_json:
         _print_json(data)
         return
-    out.print(f"[bold]{data['name']}[/] ({data['type']}, {data['id']}{', ' + data['country'] if data['country'] else ''})")
+    country = f", {data['country']}" if data["country"] else ""
+    out.print(Text.assemble(_data(data["name"], "bold"), _data(f" ({data['type']}, {data['id']}{country})")))
     for language, names in data["variants"].items():
-        out.print(f"[dim]{language}:[/] {', '.join(names)}", highlight=False)
+        out.print(Text.assemble((f"{_plain(language)}: ", "dim"), _data(", ".join(names))), highlight=False)
     for doc in data["documents"]:
-        out.print(f"  {doc['published'] or '':10}  {doc['id']}  ×{doc['mentions']}  {doc['title'] or ''}", highlight=False)
+        line = f"  {_plain(doc['published'], True):10}  {_plain(doc['id'], True)}  ×{doc['mentions']}  {_plain(doc['title'], True)}"
+        out.print(Text(line), highlight=False)
 
 
 @main.command()
@@ -304,9 +332,14 @@ def tag(files: tuple[Any, ...], lines: bool) -> None:
 def export(fmt: str, out_path: str, db: str) -> None:
     """Export every document (as `show --json` prints it) to JSONL or Parquet."""
     from .store.export import export as run
+    from .store.export import refuse_protected
 
-    with _open(db) as corpus:
-        n = run((corpus.view(row["id"]) for row in corpus.documents()), out_path, fmt)
+    try:
+        refuse_protected(Path(out_path), [db])  # before opening: a refused export touches nothing
+        with _open(db) as corpus:
+            n = run((corpus.view(row["id"]) for row in corpus.documents()), out_path, fmt, protect=[db])
+    except OutputError as error:
+        raise Fatal(_plain(str(error))) from None
     _say(f"exported {n} documents to {out_path}")
 
 

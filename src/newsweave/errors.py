@@ -30,3 +30,7 @@ class NotFound(NewsweaveError):
 
 class StoreError(NewsweaveError):
     """The database file cannot be used (not SQLite, from a newer newsweave, locked …)."""
+
+
+class OutputError(NewsweaveError):
+    """An output file that cannot be written (missing folder, no space, read-only, or the database itself)."""

@@ -152,7 +152,7 @@ class SQLiteStore:
         version = 0
         if has_meta:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            version = _schema_number(self.path, row[0]) if row else 0
         elif self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise StoreError(f"{self.path}: is an SQLite file, but not a newsweave database")
         if version > SCHEMA_VERSION:
@@ -413,7 +413,8 @@ class SQLiteStore:
         return self.db.execute("SELECT * FROM stories WHERE size > 0 ORDER BY coalesce(start, '9999'), id").fetchall()
 
     def story_row(self, story_id: int) -> sqlite3.Row:
-        row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        in_range = -(2**63) <= story_id < 2**63  # SQLite's integers; a longer id names no story
+        row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone() if in_range else None
         if row is None or row["size"] == 0:
             raise NotFound(f"no story with id {story_id} (try `newsweave stories`)")
         return row
@@ -440,6 +441,16 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _schema_number(path: str, value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise StoreError(
+            f"{path}: its schema version {value!r} (meta.schema_version) is not a number; "
+            "the file is damaged or was not written by newsweave"
+        ) from None
 
 
 def _link(row: sqlite3.Row) -> Link:

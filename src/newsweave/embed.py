@@ -3,8 +3,9 @@
 The bundled backend is Google's Universal Sentence Encoder multilingual v3 (numpy only,
 offline, 16 languages, trained so that translations land close together). Users with
 sentence-transformers and a stronger model can plug it in with
-`embedder="sentence-transformers:<model>"`. Every backend returns L2-normalised float32
-rows, so a dot product is a cosine.
+`embedder="sentence-transformers:<model>"`. `EMBEDDERS` names every backend (settings
+validation reads it too). Every backend returns L2-normalised float32 rows, so a dot
+product is a cosine.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from .document import Document
 from .errors import ConfigError
+from .registry import Registry
 
 
 class Embedder(Protocol):
@@ -72,12 +74,14 @@ class SentenceTransformerEmbedder:
         return _normalise(self._model.encode(texts, convert_to_numpy=True))
 
 
+EMBEDDERS: Registry[Embedder] = Registry("embedder")
+EMBEDDERS.register("use-multilingual", lambda _argument, threads=2: UniversalSentenceEncoder(threads=threads))
+EMBEDDERS.register("sentence-transformers:<model>", lambda model, threads=2: SentenceTransformerEmbedder(model))
+
+
 def make_embedder(spec: str, threads: int = 2) -> Embedder:
-    if spec == "use-multilingual":
-        return UniversalSentenceEncoder(threads=threads)
-    if spec.startswith("sentence-transformers:"):
-        return SentenceTransformerEmbedder(spec.split(":", 1)[1])
-    raise ConfigError(f"unknown embedder {spec!r}; use 'use-multilingual' or 'sentence-transformers:<model>'")
+    """The embedder `spec` names in `EMBEDDERS`; ConfigError listing the known ones if none."""
+    return EMBEDDERS.make(spec, threads=threads)
 
 
 def document_vector(paragraph_vectors: np.ndarray, lengths: list[int]) -> np.ndarray | None:

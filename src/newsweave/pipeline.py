@@ -21,6 +21,7 @@ from .clean.repeats import drop_repeated_paragraphs
 from .document import Document, Paragraph, RawArticle
 from .embed import Embedder, embed_document, make_embedder
 from .entities.places import Gazetteer
+from .entities.recognizers import make_recognizer
 from .entities.stage import Recognizer, add_entities
 from .errors import InputError
 from .fingerprints import fingerprint
@@ -55,9 +56,7 @@ class Pipeline:
     @property
     def recognizer(self) -> Recognizer:
         if self._recognizer is None:
-            from .entities.ner import EntityRecognizer
-
-            self._recognizer = EntityRecognizer()
+            self._recognizer = make_recognizer(self.settings.recognizer)
         return self._recognizer
 
     def process(self, raw: RawArticle, today: dt.date | None = None) -> Document:

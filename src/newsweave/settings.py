@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .embed import EMBEDDERS
+from .entities.recognizers import RECOGNIZERS
 from .errors import ConfigError
 
 
@@ -40,6 +42,11 @@ class Settings:
         "'sentence-transformers:<model name or path>' where that package and model exist.",
     )
     threads: int = _setting(2, "Threads for the embedding model.", low=1, high=256)
+    recognizer: str = _setting(
+        "newsweave",
+        "Named-entity recognizer: 'newsweave' (the bundled per-language models in newsweave/models/ner, "
+        "with spaCy's and natasha's PyPI models where they read the language).",
+    )
     # MinHash: 128 permutations give a Jaccard estimate with standard error
     # sqrt(J(1-J)/128) ≈ 0.04 at J = 0.5, fine for a yes/no at the threshold below.
     minhash_permutations: int = _setting(128, "MinHash permutations.", low=16, high=1024)
@@ -97,14 +104,8 @@ class Settings:
                     f"setting {f.name}={value!r} is out of range [{low}, {high}]: "
                     f"{f.metadata['help']}"
                 )
-        if not (
-            self.embedder == "use-multilingual"
-            or self.embedder.startswith("sentence-transformers:")
-        ):
-            raise ConfigError(
-                f"setting embedder={self.embedder!r} is not known; use 'use-multilingual' or "
-                "'sentence-transformers:<model>'"
-            )
+        EMBEDDERS.check(self.embedder, f"setting embedder={self.embedder!r}")
+        RECOGNIZERS.check(self.recognizer, f"setting recognizer={self.recognizer!r}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -11,19 +11,18 @@ from ..language import LanguageIdentifier
 from ..settings import Settings
 from .places import Gazetteer
 from .propagate import propagate
+from .recognizers import make_recognizer
 from .resolve import resolve
 from .stage import Recognizer
 
 
 class Tagger:
     def __init__(self, recognizer: Recognizer | None = None, gazetteer: Gazetteer | None = None) -> None:
-        """Models load lazily on the first `tag`; the place index uses the settings' cache."""
-        if recognizer is None:
-            from .ner import EntityRecognizer
-
-            recognizer = EntityRecognizer()
-        self.recognizer = recognizer
-        self.gazetteer = gazetteer or Gazetteer(Settings.from_env().cache_dir)
+        """Models load lazily on the first `tag`; the recognizer and the place index's cache
+        are the settings' (NEWSWEAVE_RECOGNIZER, NEWSWEAVE_CACHE_DIR)."""
+        settings = Settings.from_env()
+        self.recognizer = recognizer or make_recognizer(settings.recognizer)
+        self.gazetteer = gazetteer or Gazetteer(settings.cache_dir)
         self.languages = LanguageIdentifier()
 
     def tag(self, text: str) -> dict[str, Any]:

@@ -115,5 +115,5 @@ def test_a_model_file_from_before_the_sequence_model_asks_for_retraining(tmp_pat
         raw["sequence"] = raw["sequence"]["members"][0]
     old = tmp_path / "model.json"
     old.write_text(json.dumps(raw), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"predates the line-sequence model.*train_boilerplate"):
+    with pytest.raises(ValueError, match=r"predates the line-sequence model.*make train-boilerplate"):
         LineClassifier(old)._load()

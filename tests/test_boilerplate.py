@@ -148,7 +148,7 @@ def test_weights_load_on_first_use_and_stay_cached():
 
 def test_a_missing_model_file_says_how_to_fix_it(tmp_path):
     stage = BoilerplateFilter(LineClassifier(tmp_path / "nope.json"))
-    with pytest.raises(FileNotFoundError, match="train_boilerplate"):
+    with pytest.raises(FileNotFoundError, match="make train-boilerplate"):
         run(FURNITURE_ABOVE + ARTICLES["en"] + FURNITURE_BELOW, stage)
 
 

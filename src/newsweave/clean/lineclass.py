@@ -593,19 +593,20 @@ class LineClassifier:
         if self._weights is None:
             if not self.path.exists():
                 raise FileNotFoundError(
-                    f"boilerplate model {self.path} not found: run from a newsweave checkout (it ships "
-                    "newsweave/models/boilerplate/model.json) or rebuild it with bench/train_boilerplate.py"
+                    f"boilerplate model {self.path} not found: the newsweave package ships it as "
+                    "newsweave/models/boilerplate/model.json; reinstall newsweave or rebuild it with "
+                    "make train-boilerplate (training/boilerplate.py)"
                 )
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             if tuple(raw["features"]) != FEATURES or tuple(raw["score_features"]) != SCORE_FEATURES:
                 raise ValueError(
                     f"{self.path} was trained on other features than this code computes; "
-                    "retrain it with bench/train_boilerplate.py"
+                    "retrain it with make train-boilerplate (training/boilerplate.py)"
                 )
             if "members" not in raw.get("sequence", {}):
                 raise ValueError(
                     f"{self.path} predates the line-sequence model as this code reads it (no "
-                    "'sequence' members); retrain it with bench/train_boilerplate.py"
+                    "'sequence' members); retrain it with make train-boilerplate (training/boilerplate.py)"
                 )
             probe = raw["probe"]
             if probe["encoder"] != ENCODER:

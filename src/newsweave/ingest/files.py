@@ -26,6 +26,7 @@ _WARC = {".warc"}
 _FEED = {".rss", ".atom", ".xml"}
 # Files a folder walk passes over without a word: not articles, and never inputs.
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
@@ -33,7 +34,7 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
     for given in paths:
         path = Path(given)
         if not path.exists():
-            yield Failure(str(given), "no such file or folder")
+            yield Failure(source_name(path), "no such file or folder")
         elif path.is_dir():
             for root, dirs, files in os.walk(path, onerror=None):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -44,14 +45,25 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
             yield path
 
 
+def source_name(path: Path) -> str:
+    """The path as text that can be stored and printed: bytes that are not UTF-8 (a file name
+    from another system) are written as \\xNN escapes instead of breaking the database."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
 def read_file(path: Path, max_article_bytes: int) -> Iterator[RawArticle | Failure]:
-    """The articles in one file (one, or many for JSONL and WARC)."""
-    source = str(path.resolve())
+    """The articles in one file (one, or many for JSONL and WARC).
+
+    Gzip is recognised by its name or its first bytes and decompressed as a stream; no
+    reader holds more than one article (`max_article_bytes`) of it at a time.
+    """
+    source = source_name(path.resolve())
     suffixes = [s.lower() for s in path.suffixes]
-    compressed = bool(suffixes) and suffixes[-1] == ".gz"
-    inner = suffixes[-2] if compressed and len(suffixes) > 1 else (suffixes[-1] if suffixes and not compressed else "")
+    named_gz = bool(suffixes) and suffixes[-1] == ".gz"
+    inner = suffixes[-2] if named_gz and len(suffixes) > 1 else (suffixes[-1] if suffixes and not named_gz else "")
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             yield Failure(source, "not a regular file (a socket, pipe or device), skipped")
             return
         raw_stream = path.open("rb")
@@ -62,35 +74,41 @@ def read_file(path: Path, max_article_bytes: int) -> Iterator[RawArticle | Failu
         yield Failure(source, f"cannot open ({error.strerror or error})")
         return
     with raw_stream:
-        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw_stream) if compressed else raw_stream
-        stream = io.BufferedReader(stream) if compressed else stream
+        compressed = named_gz or raw_stream.peek(2)[:2] == _GZIP_MAGIC
+        # GzipFile itself, not a buffer over it: its read1 hands on what decompressed before damage.
+        stream = gzip.GzipFile(fileobj=raw_stream) if compressed else raw_stream
+        read = 0
         try:
-            yield from _read_stream(stream, source, inner, max_article_bytes)
+            for item in _read_stream(stream, source, inner, max_article_bytes, None if compressed else info.st_size):
+                read += isinstance(item, RawArticle)
+                yield item
         except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-            yield Failure(source, f"truncated or corrupt gzip data ({error})")
+            kept = f"; the {read} articles before the damage were read" if read else ""
+            yield Failure(source, f"truncated or corrupt gzip data ({error}){kept}")
         except OSError as error:
             yield Failure(source, f"read error ({error.strerror or error})")
 
 
-def _read_stream(stream: io.BufferedIOBase, source: str, ext: str, max_bytes: int) -> Iterator[RawArticle | Failure]:
+def _read_stream(
+    stream: io.BufferedIOBase, source: str, ext: str, max_bytes: int, size: int | None
+) -> Iterator[RawArticle | Failure]:
     head = stream.peek(16)[:16]
     if ext in _WARC or head.startswith(b"WARC/"):
-        yield from read_warc(stream, source)
+        yield from read_warc(stream, source, max_bytes)
         return
     if ext in _JSON:
-        yield from read_json_records(stream, source, whole_file=ext == ".json")
+        yield from read_json_records(stream, source, whole_file=ext == ".json", max_bytes=max_bytes)
         return
-    if ext in _FEED or _looks_like_feed(stream.peek(512)[:512]):
-        yield from read_feed(stream.read(), source)
-        return
+    feed = ext in _FEED or _looks_like_feed(stream.peek(512)[:512])
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        size = len(data) + sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 20), b""))
-        yield Failure(
-            source,
-            f"file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB for one article "
-            "(set NEWSWEAVE_MAX_ARTICLE_BYTES if it really is one article)",
-        )
+        what, limit = "feed" if feed else "article", f"{max_bytes / 1e6:.1f} MB"
+        stated = (f"file is {size / 1e6:.1f} MB, over the limit of {limit}" if size
+                  else f"file decompresses to more than {limit}, the limit")  # a bomb is not measured
+        yield Failure(source, f"{stated} for one {what} (set NEWSWEAVE_MAX_ARTICLE_BYTES if it really is one)")
+        return
+    if feed:
+        yield from read_feed(data, source)
         return
     if not data.strip():
         yield Failure(source, "empty file")

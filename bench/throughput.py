@@ -2,7 +2,8 @@
 
 Writes the texts (about 2,500 articles in 10 languages) to a JSONL file, ingests it into a
 fresh database with the local engine exactly as `newsweave ingest` does, and prints one
-line: documents, failed, seconds, docs/s, peak RSS.
+line: documents, failed, seconds, docs/s, peak RSS; then the pipeline's time per stage
+(`Pipeline.profile`, as `newsweave ingest --profile` prints it).
 
     .venv/bin/python -m bench.throughput
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from newsweave.corpus import Corpus
 from newsweave.engines.local import ingest
+from newsweave.pipeline import profile_table
 from newsweave.settings import Settings
 from training.evaldata import eval_path
 
@@ -43,6 +45,7 @@ def main() -> int:
         with Corpus(Path(tmp) / "bench.db", Settings()) as corpus:
             report = ingest(corpus, [corpus_file])
             stored = len(corpus)
+            stages = corpus.pipeline.profile()
         seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     reasons: dict[str, int] = {}
@@ -52,6 +55,7 @@ def main() -> int:
         f"throughput documents={stored} failed={len(report.failed)} seconds={seconds:.1f} "
         f"docs/s={stored / seconds:.1f} peak_rss_mb={peak_mb:.0f} failures={json.dumps(reasons)}"
     )
+    print("\n".join(profile_table(stages)))
     return 0
 
 

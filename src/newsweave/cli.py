@@ -129,7 +129,8 @@ class _RichProgress:
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], db: str, quiet: bool) -> None:
+@click.option("--profile", is_flag=True, help="At the end, print each pipeline stage's documents and time on stderr.")
+def ingest(paths: tuple[str, ...], db: str, quiet: bool, profile: bool) -> None:
     """Ingest files and folders (txt, html, jsonl/json, warc, and .gz of these)."""
     from .engines.local import ingest as run
 
@@ -151,6 +152,10 @@ def ingest(paths: tuple[str, ...], db: str, quiet: bool) -> None:
         f"ingested {report.ingested}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)} in {report.seconds:.1f}s ({rate:.1f} docs/s)"
     )
+    if profile:
+        from .pipeline import profile_table
+
+        click.echo("\n".join(profile_table(corpus.pipeline.profile())), err=True)
     sys.exit(0 if report.ok else 1)
 
 

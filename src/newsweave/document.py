@@ -7,6 +7,7 @@ JSON (for the store, the CLI and export) without a framework.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -66,6 +67,15 @@ class RawArticle:
         if given is not None and str(given).strip():
             return str(given).strip()
         return hashlib.sha256(self.source.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a document is being read from, while the cleaning stages need it: the raw
+    article (bytes, kind, url, stated hints) and the day it is read (None: today)."""
+
+    raw: RawArticle
+    today: dt.date | None = None
 
 
 @dataclass
@@ -136,6 +146,8 @@ class Document:
     vector: np.ndarray | None = field(default=None, repr=False)
     paragraph_vectors: np.ndarray | None = field(default=None, repr=False)
     minhash: np.ndarray | None = field(default=None, repr=False)
+    # Set while the pipeline reads the document, gone once it is clean; never stored.
+    reading: Reading | None = field(default=None, repr=False, compare=False)
 
     @property
     def body(self) -> str:
@@ -160,7 +172,7 @@ class Document:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record of everything but the numeric arrays."""
         data = asdict(self)
-        for name in ("vector", "paragraph_vectors", "minhash"):
+        for name in ("vector", "paragraph_vectors", "minhash", "reading"):
             data.pop(name)
         data["text"] = self.text
         data["words"] = self.words
@@ -179,6 +191,7 @@ _DOCUMENT_FIELDS = {f for f in Document.__dataclass_fields__} - {
     "vector",
     "paragraph_vectors",
     "minhash",
+    "reading",
 }
 
 

@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import regex
 
+from ..document import paragraph_key
 from ..embed import Embedder, UniversalSentenceEncoder
 from ..models import model_path
 from .bigru import BiGRU
-from .repeats import paragraph_key
 
 # The shipped weights: package data, newsweave/models/boilerplate/model.json.
 DEFAULT_MODEL = model_path("boilerplate", "model.json")

@@ -14,9 +14,8 @@ from functools import cache, lru_cache
 
 import regex
 
-from ..document import Document, Removed
+from ..document import Document, Removed, paragraph_key
 from .boilerplate import furniture_reason, is_caption
-from .repeats import paragraph_key
 
 # News agencies, by the spellings they sign with, mapped to one display name.
 AGENCIES: dict[str, str] = {

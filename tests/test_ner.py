@@ -7,7 +7,19 @@ import socket
 import pytest
 
 from newsweave.document import Document, Paragraph
-from newsweave.entities.ner import MODELS, EntityRecognizer, script_model
+from newsweave.entities.ner import (
+    BATCH_CHARS,
+    MAX_DOCUMENT_CHARS,
+    MAX_LINE_CHARS,
+    MODELS,
+    EntityRecognizer,
+    batches,
+    lines,
+    read_paragraphs,
+    script_model,
+)
+from newsweave.entities.places import Gazetteer
+from newsweave.entities.stage import add_entities
 from training.evaldata import eval_path
 from training.nerdata import entities, held_back, prf
 
@@ -205,3 +217,57 @@ def test_our_own_model_keeps_its_floor_as_the_fallback(language: str) -> None:
     assert score >= floor, f"own {language} F1 {score:.3f} < floor {floor}"
     assert own._models[model].pipe_names == ["tok2vec", "ner"]
     assert own._labels[model]["PER"] == "PER"
+
+
+# A 1 MB one-line "article" took the model over a GB and minutes; these bound what it is given.
+
+def test_a_long_line_is_read_in_pieces_cut_after_sentences() -> None:
+    sentence = "Sergei Lavrov met Olaf Scholz in Berlin on Monday. "
+    text = sentence * 1000 + "\nShort line.\n  \n"
+    pieces = list(lines(text))
+    assert max(len(piece) for _, piece in pieces) <= MAX_LINE_CHARS < len(sentence) * 1000
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)
+    assert "".join(piece for _, piece in pieces) == sentence * 1000 + "Short line."  # nothing lost
+    assert all(piece.endswith(". ") for _, piece in pieces[:-1])
+    assert pieces[-1] == (len(sentence) * 1000 + 1, "Short line.")
+
+
+def test_lines_of_news_length_are_read_whole() -> None:
+    assert list(lines("One paragraph.\nAnother, a little longer.\n \n")) == [
+        (0, "One paragraph."), (15, "Another, a little longer.")]
+
+
+def test_a_line_without_spaces_is_still_cut() -> None:
+    pieces = list(lines("x" * (3 * MAX_LINE_CHARS)))
+    assert [len(piece) for _, piece in pieces] == [MAX_LINE_CHARS] * 3
+
+
+def test_model_batches_hold_a_bounded_number_of_characters() -> None:
+    pieces = [(i, 0, "x" * n) for i, n in enumerate([300] * 100 + [MAX_LINE_CHARS] * 5 + [300] * 3)]
+    found = list(batches(pieces, 64))
+    assert [piece for batch in found for piece in batch] == pieces
+    assert all(len(batch) <= 64 and sum(len(p[2]) for p in batch) <= BATCH_CHARS for batch in found)
+    assert len(found[0]) == 64  # news paragraphs still go 64 at a time
+
+
+def test_the_model_reads_a_bounded_prefix_of_a_long_document() -> None:
+    paragraphs = ["A paragraph of a very long text, read once. " * 20] * 400  # 360,000 characters
+    read = read_paragraphs(paragraphs)
+    assert sum(map(len, read)) <= MAX_DOCUMENT_CHARS < sum(map(len, paragraphs))
+    assert all(paragraphs[i].startswith(text) and text for i, text in enumerate(read))
+    assert read_paragraphs(paragraphs[:5]) == paragraphs[:5]  # an article is read whole
+
+
+@pytest.mark.slow
+def test_names_past_the_models_reach_are_still_found(recognizer: EntityRecognizer, gazetteer: Gazetteer) -> None:
+    filler = "The talks went on for many hours and ended late in the evening without any agreement. "
+    paragraphs = ["Russian Foreign Minister Sergei Lavrov met Olaf Scholz in Berlin on Monday."]
+    paragraphs += [filler * 10] * (MAX_DOCUMENT_CHARS // len(filler * 10) + 1)
+    paragraphs += ["Lavrov then left Berlin for Moscow."]
+    doc = Document(id="long", source="test", raw_sha256="", language="en",
+                   paragraphs=[Paragraph(text, "en") for text in paragraphs])
+    last = len(paragraphs) - 1
+    assert all(m.paragraph < last for m in recognizer.document_mentions(doc))  # beyond the model's reach
+    add_entities(doc, recognizer, gazetteer)
+    found = {m.text for entity in doc.entities for m in entity.mentions if m.paragraph == last}
+    assert {"Lavrov", "Berlin"} <= found

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsweave.document import Mention
 from newsweave.entities.places import Gazetteer
 from newsweave.entities.propagate import name_forms, propagate
 
@@ -51,3 +57,29 @@ def test_lower_case_words_and_longer_words_are_never_names(gazetteer: Gazetteer)
     texts = ["Premier Mark Brown spoke.", "The brown bear and the browns of autumn; Browning wrote."]
     found = propagate(texts, mentions_in(texts[0], [("Mark Brown", "PER")]), ["en", "en"], gazetteer)
     assert [m for m in found if m.paragraph == 1] == []
+
+
+
+WORDS = ["Lawrow", "Lawrows", "Scholz", "Berlin", "Moskau", "Kabul", "und", "traf", "in", "Lawrowanie"]
+
+
+@settings(max_examples=150, derandomize=True, database=None)
+@given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=80),
+       tagged_at=st.sets(st.integers(0, 79), max_size=20), kinds=st.sampled_from(["PER", "LOC", "ORG"]))
+def test_every_untagged_occurrence_is_found_and_none_overlaps(
+    gazetteer: Gazetteer, words: list[str], tagged_at: set[int], kinds: str
+) -> None:
+    """One paragraph with many names (a one-line "article" holds thousands): each whole-word
+    occurrence of a tagged name outside the tagged spans becomes a mention, and no mention
+    overlaps another."""
+    text = " ".join(words)
+    starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+    tagged = [Mention(words[i], starts[i], starts[i] + len(words[i]), kinds)
+              for i in sorted(tagged_at) if i < len(words) and words[i][0].isupper()]
+    found = propagate([text], tagged, ["de"], gazetteer)
+    assert all(not (a.start < b.end and b.start < a.end) for a, b in pairwise(found))
+    spans = {(m.start, m.end) for m in found}
+    forms = {m.text for m in tagged}
+    for i, word in enumerate(words):
+        if word in forms:
+            assert (starts[i], starts[i] + len(word)) in spans, (word, i)

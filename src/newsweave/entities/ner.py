@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +69,69 @@ _SCRIPT_MODEL = {"LATIN": FALLBACK, "CYRILLIC": "ru", "ARABIC": "ar", "CJK": "zh
 # is the name before it, as the other languages' mentions are.
 _TR_SUFFIX = re.compile(r"['’][^\W\d_]+$")
 _LINES = re.compile(r"[^\n]+")
+# A line longer than this is read in pieces, each cut after a sentence (else at a space)
+# before the limit. News paragraphs are far shorter (the longest line of the 2,566 articles
+# of the news-similarity bench has 3,187), while the model's memory grows with the longest
+# text it is given: one 300 kB line took 900 MB.
+MAX_LINE_CHARS = 10_000
+# The model reads a document's first this many characters (15 times the longest article of
+# that bench, 12,701; a 1 MB "article" is a dump). Names found there are still found
+# in every paragraph by the entity stage's look-up (`propagate`), which is linear in length.
+MAX_DOCUMENT_CHARS = 200_000
+# Characters per model batch: the model's memory grows with a batch's tokens (about 3 kB a
+# character), so a batch of long lines is cut short; 64 news paragraphs hold about this many.
+BATCH_CHARS = 20_000
+_BREAK = re.compile(r"[.!?。！？…؟]\s+|\s+")
 # Locales whose place names correct the fallback model's types.
 _XX_LOCALES = ("en", "es", "fr", "it", "pl", "pt", "nl")
 _RU_ENDINGS = "аяьйоеиы"
+
+
+def lines(text: str, limit: int = MAX_LINE_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, line) for each line of ``text`` the model reads, none over ``limit`` chars."""
+    for match in _LINES.finditer(text):
+        start, end = match.span()
+        while end - start > limit:
+            window = text[start:start + limit]
+            breaks = list(_BREAK.finditer(window, limit // 2))
+            ends = [b.end() for b in breaks if not b.group()[0].isspace()] or [b.end() for b in breaks] or [limit]
+            cut = start + ends[-1]
+            if not text[start:cut].isspace():
+                yield start, text[start:cut]
+            start = cut
+        if not text[start:end].isspace():
+            yield start, text[start:end]
+
+
+def batches(pieces: list[tuple[int, int, str]], size: int, chars: int = BATCH_CHARS) -> Iterator[list[tuple[int, int, str]]]:
+    """`pieces` (index, offset, text) in runs of at most `size`, and of at most `chars`
+    characters unless one piece is longer. A batch's results do not depend on its company."""
+    batch: list[tuple[int, int, str]] = []
+    held = 0
+    for piece in pieces:
+        if batch and (len(batch) == size or held + len(piece[2]) > chars):
+            yield batch
+            batch, held = [], 0
+        batch.append(piece)
+        held += len(piece[2])
+    if batch:
+        yield batch
+
+
+def read_paragraphs(texts: list[str], limit: int = MAX_DOCUMENT_CHARS) -> list[str]:
+    """The paragraphs the model reads: the first ``limit`` characters of the document, the
+    last paragraph cut at a space (each a prefix of its paragraph, so offsets hold)."""
+    read: list[str] = []
+    left = limit
+    for text in texts:
+        if len(text) > left:
+            space = text.rfind(" ", 0, left + 1)
+            if text[:space if space > 0 else left]:
+                read.append(text[:space if space > 0 else left])
+            break
+        read.append(text)
+        left -= len(text)
+    return read
 
 
 def place_names(model: str) -> frozenset[str]:
@@ -240,9 +300,9 @@ class EntityRecognizer:
             groups.setdefault(self.model_for(language, text), []).append(i)
         for name, members in groups.items():
             self._load(name)
-            pieces = [(i, m.start(), m.group()) for i in members
-                      for m in _LINES.finditer(texts[i]) if not m.group().isspace()]
-            docs = self._read(name, (line for _, _, line in pieces), batch_size)
+            pieces = [(i, offset, piece) for i in members for offset, piece in lines(texts[i])]
+            docs = (doc for batch in batches(pieces, batch_size)
+                    for doc in self._read(name, (line for _, _, line in batch), len(batch)))
             for (i, offset, _), doc in zip(pieces, docs, strict=True):
                 for ent in doc.ents:  # labels already ours (see _read)
                     start, end = ent.start_char, ent.end_char
@@ -271,14 +331,17 @@ class EntityRecognizer:
         self._load(self.model_for(language, text))
 
     def document_mentions(self, doc: Document) -> list[Mention]:
-        """Mentions in every paragraph, each read by its paragraph's (or the document's)
-        language; ``Mention.paragraph`` is the paragraph's index."""
+        """Mentions in the document's first ``MAX_DOCUMENT_CHARS`` characters, each paragraph
+        read by its paragraph's (or the document's) language; ``Mention.paragraph`` is the
+        paragraph's index. (The entity stage then looks for these names in every paragraph.)"""
+        read = read_paragraphs([p.text for p in doc.paragraphs])
         by_language: dict[str | None, list[int]] = {}
-        for index, paragraph in enumerate(doc.paragraphs):
+        for index in range(len(read)):
+            paragraph = doc.paragraphs[index]
             by_language.setdefault(paragraph.language or doc.language, []).append(index)
         found: list[Mention] = []
         for language, indices in by_language.items():
-            texts = [doc.paragraphs[i].text for i in indices]
+            texts = [read[i] for i in indices]
             for index, mentions in zip(indices, self.mentions_many(texts, language), strict=True):
                 for mention in mentions:
                     mention.paragraph = index

@@ -124,6 +124,13 @@ class _RichProgress:
     def stop(self) -> None:
         self.bar.stop()
 
+    def say(self, line: str) -> None:
+        """A line above the bar (a wait for the database lock), or plain on stderr without one."""
+        if self.enabled:
+            self.bar.console.print(_data(line))
+        else:
+            _say(line)
+
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
@@ -136,12 +143,16 @@ def ingest(paths: tuple[str, ...], db: str, quiet: bool, profile: bool) -> None:
 
     corpus = _open(db, create=True)
     progress = _RichProgress(enabled=not quiet and err.is_terminal)
+    corpus.store.on_wait = progress.say
     try:
         report = run(corpus, paths, progress)
     except KeyboardInterrupt:
         progress.stop()
         _say("interrupted: everything counted so far is stored; rerun to finish")
         sys.exit(130)
+    except NewsweaveError as error:  # the database became unusable (a lock never freed …)
+        progress.stop()
+        raise Fatal(f"{_plain(str(error))}; everything counted so far is stored, rerun to finish") from None
     finally:
         progress.stop()
         corpus.close()
@@ -169,8 +180,12 @@ def reprocess(db: str, everything: bool, quiet: bool) -> None:
 
     corpus = _open(db)
     progress = _RichProgress(enabled=not quiet and err.is_terminal)
+    corpus.store.on_wait = progress.say
     try:
         report = run(corpus, everything, progress)
+    except NewsweaveError as error:
+        progress.stop()
+        raise Fatal(f"{_plain(str(error))}; what was reprocessed so far is stored, rerun to finish") from None
     finally:
         progress.stop()
         corpus.close()

@@ -53,12 +53,27 @@ class Corpus:
         self.vectors = VectorIndex()
         self.near = NearDuplicateIndex(self.settings.near_duplicate_jaccard, self.settings.minhash_permutations)
         self.story_of: dict[str, int | None] = {}
-        for row in self.store.index_rows():
+        self._seen = 0  # the last stored document (seq) the indexes hold
+        self._index_from_store()
+
+    def _index_from_store(self) -> None:
+        for row in self.store.index_rows(after=self._seen):
             self.story_of[row["id"]] = row["story_id"]
             if row["vector"] is not None:
                 self.vectors.add(row["id"], np.frombuffer(row["vector"], dtype="<f4"))
             if row["minhash"] is not None:
                 self.near.add(row["id"], np.frombuffer(row["minhash"], dtype="<u8"))
+            self._seen = row["seq"]
+
+    def _catch_up(self) -> None:
+        """Another process wrote since we last looked: take in its documents, drop those it
+        replaced, and its story moves, so links and stories see what is stored, not what was."""
+        stored = self.store.stories_by_document()
+        for gone in set(self.story_of) - set(stored):
+            self._forget(gone)
+        self._index_from_store()
+        self.story_of.clear()
+        self.story_of.update(stored)
 
     # -- adding ---------------------------------------------------------------------------
 
@@ -86,12 +101,14 @@ class Corpus:
     def _insert(self, doc: Document, raw: RawArticle | None) -> AddResult:
         """Store one document in one transaction: its old version out, its raw input, people,
         links and agency, then its story and every story it touched; then the indexes."""
-        clash = self.store.source_of(doc.id)
-        if clash is not None and clash != doc.source:
-            raise InputError(doc.source, f"duplicate id {doc.id!r}: already used by {clash}")
-        known = self.store.known_source(doc.source)
-        outcome: Outcome = "updated" if known else "ingested"
-        with self.store.transaction():
+        with self.store.transaction():  # the write lock first: what follows sees every writer's work
+            if self.store.changed_elsewhere():
+                self._catch_up()
+            clash = self.store.source_of(doc.id)
+            if clash is not None and clash != doc.source:
+                raise InputError(doc.source, f"duplicate id {doc.id!r}: already used by {clash}")
+            known = self.store.known_source(doc.source)
+            outcome: Outcome = "updated" if known else "ingested"
             touched: set[int] = set()
             if known:
                 old_story = self.store.delete_document(known[0])

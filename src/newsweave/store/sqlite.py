@@ -2,7 +2,9 @@
 
 Every document is written in one transaction together with its raw bytes, links and story
 membership, so a run killed at any instant leaves a readable database holding exactly the
-documents it reported. Arrays are stored as raw little-endian blobs (float16 for
+documents it reported. A transaction takes the write lock at its start (BEGIN IMMEDIATE),
+waiting for another writer as long as `lock_wait` allows and saying whom it waits for
+(store/writers.py); `changed_elsewhere` tells a writer that another process wrote since. Arrays are stored as raw little-endian blobs (float16 for
 paragraph vectors: half the space, and cosine error ~1e-3, far below any threshold).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,14 @@ import numpy as np
 from ..document import Document, Link, Story
 from ..entities.namesakes import KnownPerson
 from ..errors import NotFound, StoreError
+from . import writers
 
 SCHEMA_VERSION = 3
+# How long a writer waits for another one's write lock before giving up: long enough for any
+# one document's transaction or a backup, short enough that a stuck holder is reported.
+LOCK_WAIT_SECONDS = 600.0
+# SQLite's own busy wait per attempt; between attempts the wait is reported and timed.
+_BUSY_SLICE_MS = 1000
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released entry:
 # add a new one, so old databases upgrade in place.
@@ -131,21 +139,46 @@ class SQLiteStore:
     PARAGRAPH_DTYPE = "<f2"
     MINHASH_DTYPE = "<u8"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.path = str(path)
+        self.lock_wait = lock_wait
+        # Called with one line when a write has to wait for another process (the CLI prints it).
+        self.on_wait: Callable[[str], None] | None = None
+        self._writer: tuple[str, str] | None = None
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA busy_timeout={_BUSY_SLICE_MS}")
+            self._waiting(lambda: self.db.execute("PRAGMA journal_mode=WAL"))
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
+            self._data_version = self._read_data_version()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: cannot be used as a newsweave database ({error})") from None
 
     # -- schema ---------------------------------------------------------------------------
 
     def _migrate(self) -> None:
+        """Upgrade the schema in one transaction, re-reading the version under the write lock
+        (two processes creating one database must not both run the first migration)."""
+        if self._stored_version() == SCHEMA_VERSION:
+            return
+        self._waiting(lambda: self.db.execute("BEGIN IMMEDIATE"))
+        try:
+            for step in range(self._stored_version(), SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):  # executescript would COMMIT first
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(step + 1),)
+                )
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    def _stored_version(self) -> int:
         has_meta = self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
         ).fetchone()
@@ -160,20 +193,32 @@ class SQLiteStore:
                 f"{self.path}: schema version {version} is newer than this newsweave "
                 f"({SCHEMA_VERSION}); upgrade newsweave to open it"
             )
-        for step in range(version, SCHEMA_VERSION):
-            try:
-                self.db.executescript(
-                    "BEGIN IMMEDIATE;" + MIGRATIONS[step]
-                    + f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{step + 1}');"
-                    + "COMMIT;"
-                )
-            except sqlite3.Error:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
+        return version
 
     def transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+        """One write transaction: the write lock taken at its start (waiting for it), COMMIT or ROLLBACK."""
+        return _Transaction(self)
+
+    def begin_write(self) -> None:
+        """BEGIN IMMEDIATE, waiting while another process writes; name this writer in meta."""
+        if self._writer is None:  # named in a commit of its own, so a waiting process can read it
+            self._waiting(lambda: self.db.execute("BEGIN IMMEDIATE"))
+            self._writer = writers.me()
+            writers.register(self.db, *self._writer)
+            self.db.execute("COMMIT")
+        self._waiting(lambda: self.db.execute("BEGIN IMMEDIATE"))
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection committed since the last call (or since opening)."""
+        version = self._read_data_version()
+        changed, self._data_version = version != self._data_version, version
+        return changed
+
+    def _read_data_version(self) -> int:
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _waiting(self, attempt: Callable[[], Any]) -> Any:
+        return writers.wait_for(attempt, f"at {self.path}", self.on_wait, self.lock_wait, lambda: writers.holders(self.db))
 
     @property
     def schema_version(self) -> int:
@@ -338,11 +383,17 @@ class SQLiteStore:
             "SELECT id, source, language, title, published, agency, words, story_id AS story, url FROM documents ORDER BY seq"
         ).fetchall()
 
-    def index_rows(self) -> Iterator[sqlite3.Row]:
-        """What the in-memory indexes need, document by document, in arrival order."""
+    def index_rows(self, after: int = 0) -> Iterator[sqlite3.Row]:
+        """What the in-memory indexes need, document by document, in arrival order (from seq `after` on)."""
         yield from self.db.execute(
-            "SELECT id, seq, language, published, content_sha256, story_id, vector, minhash FROM documents ORDER BY seq"
+            "SELECT id, seq, language, published, content_sha256, story_id, vector, minhash FROM documents "
+            "WHERE seq > ? ORDER BY seq",
+            (after,),
         )
+
+    def stories_by_document(self) -> dict[str, int | None]:
+        """Every document's story: what another writer may have moved."""
+        return {row[0]: row[1] for row in self.db.execute("SELECT id, story_id FROM documents")}
 
     def paragraph_vectors(self, doc_id: str) -> np.ndarray | None:
         row = self.db.execute("SELECT paragraph_vectors, vector FROM documents WHERE id=?", (doc_id,)).fetchone()
@@ -429,17 +480,29 @@ class SQLiteStore:
     # -- failures -------------------------------------------------------------------------
 
     def record_failure(self, source: str, reason: str) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO failures(source, reason, at) VALUES (?,?,?)", (source, reason, _now())
-        )
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO failures(source, reason, at) VALUES (?,?,?)", (source, reason, _now())
+            )
 
     def clear_failure(self, source: str) -> None:
-        self.db.execute("DELETE FROM failures WHERE source=?", (source,))
+        with self.transaction():
+            self.db.execute("DELETE FROM failures WHERE source=?", (source,))
 
     def failures(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM failures ORDER BY at").fetchall()
 
     def close(self) -> None:
+        """Close; a writer first takes its name out of meta (if the lock is free soon)."""
+        if self._writer is not None:
+            key, self._writer = self._writer[0], None
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("DELETE FROM meta WHERE key=?", (key,))
+                self.db.execute("COMMIT")
+            except sqlite3.Error:  # busy or gone: a later writer drops a dead pid's name
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
         self.db.close()
 
 
@@ -460,15 +523,15 @@ def _link(row: sqlite3.Row) -> Link:
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error (autocommit mode underneath)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
+        self.store.begin_write()
+        return self.store.db
 
     def __exit__(self, kind, value, traceback) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
 def _like_escape(text: str) -> str:

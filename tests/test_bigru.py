@@ -94,7 +94,7 @@ def test_the_sequence_model_averages_its_members_over_features_and_projected_vec
 
 
 def test_the_shipped_sequence_model_fits_the_feature_set():
-    weights = LineClassifier(DEFAULT_MODEL)._load()
+    weights = LineClassifier(DEFAULT_MODEL).load()
     assert 0 < weights.blend < 1
     sequence = weights.sequence
     projected, width = sequence.components.shape
@@ -116,4 +116,4 @@ def test_a_model_file_from_before_the_sequence_model_asks_for_retraining(tmp_pat
     old = tmp_path / "model.json"
     old.write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(ValueError, match=r"predates the line-sequence model.*make train-boilerplate"):
-        LineClassifier(old)._load()
+        LineClassifier(old).load()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 
 import numpy as np
 import pytest
 
 from newsweave.clean.boilerplate import BoilerplateFilter, filter_boilerplate
 from newsweave.clean.lineclass import (
+    DEFAULT_MODEL,
     ENCODER,
     LineClassifier,
     _copies,
@@ -133,17 +135,17 @@ def test_rules_alone_keep_what_they_cannot_name():
     assert doc.paragraphs[0].text == "Home | World | Business | Tech"
 
 
-def test_weights_load_on_first_use_and_stay_cached():
-    classifier = LineClassifier()
-    assert classifier._weights is None  # nothing read at construction
-    stage = BoilerplateFilter(classifier)
-    run(ARTICLES["fr"], stage)
-    assert classifier._weights is None  # an article already cut out never needs the model
-    run(FURNITURE_ABOVE + ARTICLES["fr"] + FURNITURE_BELOW, stage)
-    loaded = classifier._weights
-    assert loaded is not None
-    run(FURNITURE_ABOVE + ARTICLES["it"] + FURNITURE_BELOW, stage)
-    assert classifier._weights is loaded
+def test_weights_load_on_first_use_and_stay_cached(tmp_path):
+    path = tmp_path / "model.json"
+    stage = BoilerplateFilter(LineClassifier(path))  # nothing read at construction: no file yet
+    assert [p.text for p in run(ARTICLES["fr"], stage).paragraphs] == ARTICLES["fr"]  # a cut-out article needs no model
+    page = FURNITURE_ABOVE + ARTICLES["it"] + FURNITURE_BELOW
+    with pytest.raises(FileNotFoundError):  # a page needs the model
+        run(page, stage)
+    shutil.copy(DEFAULT_MODEL, path)
+    first = [p.text for p in run(page, stage).paragraphs]
+    path.unlink()  # read once, then held
+    assert [p.text for p in run(page, stage).paragraphs] == first == ARTICLES["it"]
 
 
 def test_a_missing_model_file_says_how_to_fix_it(tmp_path):
@@ -228,7 +230,7 @@ def test_another_encoder_is_refused_rather_than_misread(use_encoder):
 
 def test_the_probe_reads_furniture_and_prose_alike_in_every_language(use_encoder):
     classifier = LineClassifier(encoder=use_encoder)
-    probe = classifier._load().probe
+    probe = classifier.load().probe
     furniture = ["Share on Facebook", "Teilen", "Поделиться", "Log in", "Anmelden", "Newsletter abonnieren",
                  "Privacy Policy", "Datenschutz", "Политика конфиденциальности", "Most read", "Meistgelesen"]
     prose = [text for language in ("en", "de", "ru", "es", "tr") for text in ARTICLES[language]]

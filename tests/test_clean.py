@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 
 import pytest
@@ -197,11 +196,6 @@ def test_url_footer_broken_by_a_space_is_mended():
                                          "https://example.org/2023/09/29/some-story -a82611"), TODAY)
     assert doc.url == "https://example.org/2023/09/29/some-story-a82611"
     assert doc.published == "2023-09-29"  # from the URL, when the text has no date line
-
-
-def test_codecs_used_in_tests_exist():
-    for name in ("cp1250", "cp1252", "cp1254", "koi8_r", "iso8859_2"):
-        codecs.lookup(name)
 
 
 def test_a_copyright_notice_glued_to_the_last_sentence_is_cut_not_the_paragraph():

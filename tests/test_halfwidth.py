@@ -72,7 +72,7 @@ def test_the_shipped_models_are_stored_at_16_bits_and_load_at_32() -> None:
         weights = sorted((MODELS / name).glob("*/model"))  # tok2vec and ner, or ner alone
         assert weights and all("float32" not in dtypes(path) for path in weights), name
         assert "float16" in dtypes(max(weights, key=lambda path: path.stat().st_size)), name
-        nlp = recognizer._load(name)
+        nlp = recognizer.load(name)
         models = [component.model for _, component in nlp.pipeline if hasattr(component, "model")]
         assert len(models) >= 1, name  # zh's first component (jieba's word tags) has no weights
         assert all(node.get_param(p).dtype == np.float32 for model in models for node in model.walk()

@@ -40,7 +40,7 @@ def test_a_blank_chinese_pipeline_gets_tags_that_follow_the_text_with_spaces() -
 
 
 def test_the_shipped_zh_model_reads_the_word_hints() -> None:
-    nlp = EntityRecognizer()._load("zh")
+    nlp = EntityRecognizer().load("zh")
     assert nlp.pipe_names[0] == COMPONENT
     assert "TAG" in nlp.config["components"]["tok2vec"]["model"]["embed"]["attrs"]
     doc = nlp(TRADITIONAL)
@@ -58,7 +58,7 @@ def test_turkish_suffixed_forms_of_a_name_share_a_stem() -> None:
 
 def test_the_shipped_tr_model_reads_the_stems() -> None:
     recognizer = EntityRecognizer()
-    nlp = recognizer._load("tr")
+    nlp = recognizer.load("tr")
     assert nlp.pipe_names == [stems.COMPONENT, "tok2vec", "ner"]
     assert "TAG" in nlp.config["components"]["tok2vec"]["model"]["embed"]["attrs"]
     text = "Dışişleri Bakanı Mevlüt Çavuşoğlu Moskova'da Rusya'nın Dışişleri Bakanı Sergey Lavrov ile görüştü."

@@ -563,7 +563,7 @@ def blended(second: np.ndarray, sequence: np.ndarray, blend: float) -> np.ndarra
 
 
 @dataclass(frozen=True)
-class _Weights:
+class Weights:
     """The parts of a shipped model file."""
 
     stage1: TreeEnsemble
@@ -587,9 +587,10 @@ class LineClassifier:
         self.path = Path(path) if path else DEFAULT_MODEL
         self.chars = CharTable()
         self._encoder = encoder
-        self._weights: _Weights | None = None
+        self._weights: Weights | None = None
 
-    def _load(self) -> _Weights:
+    def load(self) -> Weights:
+        """The model's parts, read from `path` on first use and held."""
         if self._weights is None:
             if not self.path.exists():
                 raise FileNotFoundError(
@@ -611,7 +612,7 @@ class LineClassifier:
             probe = raw["probe"]
             if probe["encoder"] != ENCODER:
                 raise ValueError(f"{self.path} has a probe for {probe['encoder']!r}; this code reads {ENCODER!r}")
-            self._weights = _Weights(
+            self._weights = Weights(
                 TreeEnsemble(raw["stage1"]), TreeEnsemble(raw["stage2"]), SequenceModel(raw["sequence"]),
                 float(raw["blend"]), Probe(probe["coef"], probe["intercept"]), float(raw["threshold"]),
                 float(raw.get("block_penalty", 0.0)),  # files from before block decoding: threshold alone
@@ -631,19 +632,19 @@ class LineClassifier:
     @property
     def threshold(self) -> float:
         """Lines scoring below this are boilerplate (chosen on training pages, recall first)."""
-        return self._load().threshold
+        return self.load().threshold
 
     def keep(self, scores: np.ndarray) -> np.ndarray:
         """Which lines of one document are body: above the threshold and in the article's
         blocks (`kept_in_blocks`, with the block penalty fitted beside the threshold)."""
-        model = self._load()
+        model = self.load()
         return kept_in_blocks(scores, model.threshold, model.block_penalty)
 
     def score(self, lines: Sequence[str], rules: Sequence[tuple[bool, bool, bool, bool]]) -> np.ndarray:
         """P(body) for every line of one document, in order."""
         if not lines:
             return np.zeros(0)
-        model = self._load()
+        model = self.load()
         vectors = line_vectors(self.encoder, lines)
         features = feature_matrix(lines, rules, self.chars, vectors, model.probe)
         first = model.stage1.predict(features)

@@ -326,9 +326,10 @@ class EntityRecognizer:
         return [[f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else "O" for t in doc]
                 for doc in self._read(name, docs, batch_size=128)]
 
-    def load(self, language: str | None, text: str = "") -> None:
-        """Load the model for ``language`` now (a one-time cost, e.g. before timing)."""
-        self._load(self.model_for(language, text))
+    def load(self, language: str | None, text: str = "") -> Any:
+        """The spaCy pipeline that reads ``language``, loaded now if it was not (a one-time
+        cost, e.g. before timing)."""
+        return self._load(self.model_for(language, text))
 
     def document_mentions(self, doc: Document) -> list[Mention]:
         """Mentions in the document's first ``MAX_DOCUMENT_CHARS`` characters, each paragraph

@@ -11,6 +11,7 @@ import pytest
 
 from newsweave.clean.encoding import BadContent, decode
 from newsweave.clean.extract import (
+    LinkedBlock,
     declared_charset,
     drop_leading_title,
     drop_link_lines,
@@ -166,9 +167,7 @@ def test_related_links_and_teasers_are_dropped_but_linked_names_in_prose_stay():
 
 
 def test_link_lines_rule_keeps_bare_addresses_and_drops_the_page_url():
-    from newsweave.clean.extract import _LinkedBlock
-
-    blocks = {"https://example.org/report.pdf": _LinkedBlock(1.0, 0, False), "Tag one": _LinkedBlock(1.0, 0, False)}
+    blocks = {"https://example.org/report.pdf": LinkedBlock(1.0, 0, False), "Tag one": LinkedBlock(1.0, 0, False)}
     lines = ["https://example.org/news/1", "Body text that is prose.", "https://example.org/report.pdf", "Tag one"]
     kept = drop_link_lines(lines, blocks, {"https://example.org/news/1"})
     assert kept == ["Body text that is prose.", "https://example.org/report.pdf"]

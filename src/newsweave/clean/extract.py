@@ -144,7 +144,9 @@ def headline_forms(tree: HtmlElement, title: str | None) -> set[str]:
     return {" ".join(form.split()) for form in forms} - {""}
 
 
-class _LinkedBlock(NamedTuple):
+class LinkedBlock(NamedTuple):
+    """A block of the page holding links, as `drop_link_lines` weighs it."""
+
     share: float  # of the block's text inside links
     unlinked: int  # characters outside links
     heading: bool
@@ -155,21 +157,21 @@ def _block_text(line: str) -> str:
     return line[2:] if line.startswith("- ") else line
 
 
-def _linked_blocks(tree: HtmlElement, lines: list[str]) -> dict[str, _LinkedBlock]:
+def _linked_blocks(tree: HtmlElement, lines: list[str]) -> dict[str, LinkedBlock]:
     """The extracted lines that are the whole text of a block holding links (a link's
     nearest paragraph-like ancestor), with how much of that text is link text."""
     wanted = {_block_text(line) for line in lines}
-    blocks: dict[str, _LinkedBlock] = {}
+    blocks: dict[str, LinkedBlock] = {}
     for block in _LINK_BLOCKS(tree):
         text = " ".join(block.text_content().split())
         if text in wanted and text not in blocks:
             length = sum(len(" ".join(anchor.text_content().split())) for anchor in block.iter("a"))
             length = min(length, len(text))
-            blocks[text] = _LinkedBlock(length / len(text), len(text) - length, block.tag in _HEADINGS)
+            blocks[text] = LinkedBlock(length / len(text), len(text) - length, block.tag in _HEADINGS)
     return blocks
 
 
-def drop_link_lines(lines: list[str], blocks: dict[str, _LinkedBlock], page_urls: set[str]) -> list[str]:
+def drop_link_lines(lines: list[str], blocks: dict[str, LinkedBlock], page_urls: set[str]) -> list[str]:
     """Remove lines that are links to elsewhere, and the page's own address printed on it.
 
     A link line has at least `_LINK_LINE_SHARE` of its text inside links. Such lines are

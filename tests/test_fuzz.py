@@ -403,17 +403,22 @@ def test_process_takes_damaged_articles(pipeline: Pipeline, case: tuple[str, byt
 
 # ---------------------------------------------------------------- crashes the fuzzing found
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding F2: a lone surrogate escape in JSONL crashes the reader "
-                   "(fixed in ingest/ by 'edges')")
 def test_jsonl_with_a_lone_surrogate_is_read(pipeline: Pipeline, folder: Path) -> None:
-    items = check_reader(pipeline, folder, ".jsonl", b'{"text": "Some news \\ud800 text"}\n')
-    assert len(items) == 1
+    """`json.loads` accepts an escaped lone surrogate, which UTF-8 cannot encode (it crashed
+    the reader): the article is read with a replacement character in its place."""
+    [item] = check_reader(pipeline, folder, ".jsonl", b'{"text": "Some news \\ud800 text"}\n')
+    assert isinstance(item, RawArticle) and item.data == "Some news \ufffd text".encode()
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding F3: a WARC response without WARC-Target-URI crashes "
-                   "inside warcio (fixed in ingest/ by 'edges')")
-def test_warc_record_without_target_uri_is_read(pipeline: Pipeline, folder: Path) -> None:
+def test_warc_record_without_target_uri_is_a_failure(pipeline: Pipeline, folder: Path) -> None:
+    """warcio raised AttributeError on a response record with no WARC-Target-URI."""
     record = (b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\n"
               b"Content-Length: 44\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nHello\r\n\r\n")
-    items = check_reader(pipeline, folder, ".warc", record)
-    assert len(items) == 1
+    [item] = check_reader(pipeline, folder, ".warc", record)
+    assert isinstance(item, Failure) and "WARC" in item.reason
+
+
+def test_an_empty_jsonl_file_is_a_failure(pipeline: Pipeline, folder: Path) -> None:
+    """It yielded nothing at all, where an empty text file is reported."""
+    [item] = check_reader(pipeline, folder, ".jsonl", b"")
+    assert isinstance(item, Failure) and "empty" in item.reason

@@ -16,7 +16,7 @@ import numpy as np
 
 from .document import Document
 from .errors import ConfigError
-from .registry import Registry
+from .registry import EMBEDDERS
 
 
 class Embedder(Protocol):
@@ -74,9 +74,14 @@ class SentenceTransformerEmbedder:
         return _normalise(self._model.encode(texts, convert_to_numpy=True))
 
 
-EMBEDDERS: Registry[Embedder] = Registry("embedder")
-EMBEDDERS.register("use-multilingual", lambda _argument, threads=2: UniversalSentenceEncoder(threads=threads))
-EMBEDDERS.register("sentence-transformers:<model>", lambda model, threads=2: SentenceTransformerEmbedder(model))
+def universal_sentence_encoder(_argument: str, threads: int = 2) -> Embedder:
+    """`use-multilingual` in the registry."""
+    return UniversalSentenceEncoder(threads=threads)
+
+
+def sentence_transformer(model: str, threads: int = 2) -> Embedder:
+    """`sentence-transformers:<model>` in the registry."""
+    return SentenceTransformerEmbedder(model)
 
 
 def make_embedder(spec: str, threads: int = 2) -> Embedder:

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .embed import EMBEDDERS
-from .entities.recognizers import RECOGNIZERS
 from .errors import ConfigError
+from .registry import EMBEDDERS, RECOGNIZERS
 
 
 def _setting(default: Any, help: str, low: float | None = None, high: float | None = None):

@@ -1,24 +1,21 @@
-"""The named-entity recognizers a `recognizer` setting may name (settings validation reads
-this table too). Each loads its models on first use, not when made."""
+"""Building the named-entity recognizer a `recognizer` setting names (the names and their
+factories are in `newsweave.registry.RECOGNIZERS`). Each loads its models on first use."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..registry import Registry
+from ..registry import RECOGNIZERS
 
 if TYPE_CHECKING:  # the Protocol only: validating a setting loads no entity code
     from .stage import Recognizer
 
 
-def _bundled(_argument: str) -> Recognizer:
+def bundled(_argument: str) -> Recognizer:
+    """`newsweave` in the registry: the shipped models."""
     from .ner import EntityRecognizer
 
     return EntityRecognizer()
-
-
-RECOGNIZERS: Registry[Recognizer] = Registry("recognizer")
-RECOGNIZERS.register("newsweave", _bundled)
 
 
 def make_recognizer(spec: str) -> Recognizer:

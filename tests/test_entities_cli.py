@@ -66,3 +66,12 @@ def test_kabul_the_city_and_kabul_the_envoy_stay_apart(seed_db, seed_ids):
     assert {m["text"] for m in city["mentions"]} == {"Kabul"}
     envoy = [e for e in record["entities"] if any("Zamir" in m["text"] for m in e["mentions"])]
     assert envoy and all(e["type"] == "PER" and e["id"] != city["id"] for e in envoy)
+
+
+def test_tag_reads_a_file_that_is_not_utf8_with_the_bad_bytes_replaced(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Sergej Lawrow sprach in Moskau über die Lage \xff.\n".encode("latin-1", "replace"))
+    code, stdout, stderr = run_cli("tag", str(path))
+    assert code == 0 and "Traceback" not in stderr
+    result = json.loads(stdout)
+    assert result["language"] == "de" and "per:lavrov" in {e["canonical"] for e in result["entities"]}

@@ -330,7 +330,7 @@ def entity(entity_id: str, db: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8"))
+@click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8", errors="replace"))
 @click.option("--lines", is_flag=True, help="One document per input line (else one per file / all of stdin).")
 def tag(files: tuple[Any, ...], lines: bool) -> None:
     """Print the language and canonical entities of text (stdin by default), one JSON line per document."""

@@ -134,3 +134,15 @@ def test_two_writers_interleaving_link_and_cluster_as_one_writer_does(tmp_path, 
     assert _shape(second) == expected
     first.close()
     second.close()
+
+
+def test_a_full_disk_is_a_store_error_and_leaves_nothing_half_written(tmp_path):
+    store = SQLiteStore(tmp_path / "t.db")
+    store.record_failure("before.txt", "a reason")
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages + 1}")  # what a full disk looks like to SQLite
+    with pytest.raises(StoreError, match=r"cannot write to the database .*full"):
+        store.record_failure("big.txt", "x" * 100_000)
+    assert not store.db.in_transaction
+    assert [r["source"] for r in store.failures()] == ["before.txt"]
+    store.close()

@@ -15,6 +15,7 @@ from typing import Any
 from .corpus import AddResult, Corpus
 from .document import Document, Link, Paragraph, RawArticle, Story
 from .errors import ConfigError, InputError, NewsweaveError, NotFound, StoreError
+from .ingest.values import raw_article
 from .pipeline import Pipeline
 from .settings import Settings
 
@@ -47,10 +48,7 @@ def process(
         if _default_pipeline is None:
             _default_pipeline = Pipeline()
         pipeline = _default_pipeline
-    data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
-    kind = kind or ("html" if data.lstrip()[:1] == b"<" else "text")
-    source = source or f"api:{RawArticle(data, '').sha256[:16]}"
-    return pipeline.process(RawArticle(data, source, kind, url, hints))
+    return pipeline.process(raw_article(text_or_bytes, url, kind=kind, source=source, **hints))
 
 
 def open(path: str | Path = "newsweave.db", settings: Settings | None = None) -> Corpus:

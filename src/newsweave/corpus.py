@@ -17,6 +17,7 @@ import numpy as np
 from .document import Document, RawArticle, Story
 from .entities.namesakes import match_people
 from .errors import InputError
+from .ingest.values import raw_article
 from .link.agency import share_agency
 from .link.index import NearDuplicateIndex, VectorIndex
 from .link.linker import find_links
@@ -85,7 +86,7 @@ class Corpus:
     def add(self, item: RawArticle | Document | str | bytes, **hints: Any) -> AddResult:
         """Add one article (raw input, processed document, or text/bytes) to the corpus."""
         if isinstance(item, (str, bytes)):
-            item = _raw_from_value(item, hints)
+            item = raw_article(item, **hints)
         if isinstance(item, RawArticle):
             if self.status_of(item) == "unchanged":
                 return AddResult("unchanged", self.store.known_source(item.source)[0])
@@ -193,11 +194,3 @@ class Corpus:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _raw_from_value(value: str | bytes, hints: dict[str, Any]) -> RawArticle:
-    data = value.encode("utf-8") if isinstance(value, str) else value
-    kind = hints.pop("kind", None) or ("html" if data.lstrip()[:1] == b"<" else "text")
-    url = hints.pop("url", None)
-    source = hints.pop("source", None) or f"api:{RawArticle(data, '').sha256[:16]}"
-    return RawArticle(data, source, kind, url, hints)

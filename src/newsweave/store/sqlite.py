@@ -30,6 +30,9 @@ SCHEMA_VERSION = 3
 LOCK_WAIT_SECONDS = 600.0
 # SQLite's own busy wait per attempt; between attempts the wait is reported and timed.
 _BUSY_SLICE_MS = 1000
+# Primary result codes that mean the file cannot take a write: PERM, READONLY, IOERR,
+# CORRUPT, FULL, CANTOPEN, NOTADB.
+_UNUSABLE = {3, 8, 10, 11, 13, 14, 26}
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released entry:
 # add a new one, so old databases upgrade in place.
@@ -527,11 +530,36 @@ class _Transaction:
         self.store = store
 
     def __enter__(self) -> sqlite3.Connection:
-        self.store.begin_write()
+        try:
+            self.store.begin_write()
+        except sqlite3.DatabaseError as error:
+            self._rollback()
+            self._refuse(error)
+            raise
         return self.store.db
 
     def __exit__(self, kind, value, traceback) -> None:
-        self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            try:
+                self.store.db.execute("COMMIT")
+                return
+            except sqlite3.DatabaseError as error:
+                value = error
+        self._rollback()
+        if isinstance(value, sqlite3.DatabaseError):
+            self._refuse(value)
+        if kind is None:
+            raise value
+
+    def _rollback(self) -> None:
+        if self.store.db.in_transaction:
+            self.store.db.execute("ROLLBACK")
+
+    def _refuse(self, error: sqlite3.DatabaseError) -> None:
+        """A full disk, a read-only or damaged file: a StoreError saying so (nothing half-written).
+        Other SQLite errors are bugs and keep their traceback."""
+        if (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF in _UNUSABLE:
+            raise StoreError(f"{self.store.path}: cannot write to the database ({error})") from error
 
 
 def _like_escape(text: str) -> str:

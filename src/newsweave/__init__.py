@@ -18,12 +18,13 @@ from .errors import ConfigError, InputError, NewsweaveError, NotFound, StoreErro
 from .ingest.values import raw_article
 from .pipeline import Pipeline
 from .settings import Settings
+from .stories.pairs import similarity
 
 __version__ = "0.1.0"
 __all__ = [
     "AddResult", "ConfigError", "Corpus", "Document", "InputError", "Link", "NewsweaveError",
     "NotFound", "Paragraph", "Pipeline", "RawArticle", "Settings", "StoreError", "Story",
-    "open", "process",
+    "open", "process", "similarity",
 ]
 
 _default_pipeline: Pipeline | None = None

@@ -170,7 +170,7 @@ LIMIT = 200_000
 
 
 @pytest.mark.parametrize(("name", "head", "tail", "fill", "reason"), [
-    ("zeros.jsonl.gz", b"", b"", b"\0", "line 1 is 41.9 MB, over the limit of 0.2 MB for one article"),
+    ("zeros.jsonl.gz", b"", b"", b"\0", "without a line break, over the limit of 0.2 MB"),
     ("zeros.txt.gz", b"", b"", b"\0", "file decompresses to more than 0.2 MB, the limit for one article"),
     ("big.rss.gz", b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>a</title><description>',
      b"</description></item></channel></rss>", b"A", "the limit for one feed"),
@@ -201,6 +201,13 @@ def test_a_json_list_is_read_item_by_item(tmp_path):
     items = read(tmp_path / "broken.json", broken)
     assert [type(i).__name__ for i in items] == ["RawArticle", "RawArticle", "Failure"]
     assert "malformed JSON list" in items[-1].reason and "the items before it were read" in items[-1].reason
+
+
+def test_an_overlong_jsonl_line_fails_and_the_lines_after_it_are_read(tmp_path):
+    lines = [json.dumps({"text": "x" * 5_000}), json.dumps({"text": "A short article."})]
+    items = read(tmp_path / "long.jsonl", "\n".join(lines).encode(), max_bytes=1_000)
+    assert [type(i).__name__ for i in items] == ["Failure", "RawArticle"]
+    assert "line 1 is 5,013 bytes, over the limit of 1,000 bytes" in items[0].reason
 
 
 def test_an_empty_jsonl_file_is_reported(tmp_path):

@@ -20,6 +20,9 @@ from .failure import Failure
 from .hints import HintError, check_hints, check_url, valid_text
 
 _CHUNK = 1 << 20
+# An overlong JSONL line is skipped so the lines after it are read, but only this many
+# article limits far: a line longer still is a bomb, and the file ends there.
+_SKIP_LINES_UP_TO = 8
 
 
 def read_json_records(
@@ -56,12 +59,13 @@ def _json_records(stream: io.BufferedIOBase, source: str, whole_file: bool, max_
 def _json_lines(stream: io.BufferedIOBase, source: str, max_bytes: int) -> Iterator[RawArticle | Failure]:
     for n, line in enumerate(iter(lambda: stream.readline(max_bytes + 1), b""), start=1):
         if len(line) > max_bytes and not line.endswith(b"\n"):
-            skipped = len(line) + _skip_line(stream)
-            yield Failure(
-                f"{source}#{n}",
-                f"line {n} is {_size(skipped)}, over the limit of {_size(max_bytes)} for one article "
-                "(set NEWSWEAVE_MAX_ARTICLE_BYTES if it really is one)",
-            )
+            skipped, ended = _skip_line(stream, _SKIP_LINES_UP_TO * max_bytes)
+            limit = f"over the limit of {_size(max_bytes)} for one article (set NEWSWEAVE_MAX_ARTICLE_BYTES if it really is one)"
+            if not ended:  # a decompression bomb, not a record: reading on would only cost time
+                yield Failure(f"{source}#{n}", f"line {n} runs on past {_size(len(line) + skipped)} without a "
+                              f"line break, {limit}; the rest of the file was not read")
+                return
+            yield Failure(f"{source}#{n}", f"line {n} is {_size(len(line) + skipped)}, {limit}")
             continue
         if not line.strip():
             continue
@@ -80,14 +84,16 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
-def _skip_line(stream: io.BufferedIOBase) -> int:
-    """Read past the rest of an overlong line in bounded chunks; return how many bytes it had."""
+def _skip_line(stream: io.BufferedIOBase, most: int) -> tuple[int, bool]:
+    """Read past the rest of an overlong line in bounded chunks, up to `most` bytes: how many
+    bytes were skipped, and whether the line ended (or the file did)."""
     skipped = 0
-    while chunk := stream.readline(_CHUNK):
+    while skipped < most:
+        chunk = stream.readline(_CHUNK)
         skipped += len(chunk)
-        if chunk.endswith(b"\n"):
-            break
-    return skipped
+        if not chunk or chunk.endswith(b"\n"):
+            return skipped, True
+    return skipped, False
 
 
 def _json_list(stream: io.BufferedIOBase, source: str, max_bytes: int) -> Iterator[RawArticle | Failure]:

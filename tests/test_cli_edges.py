@@ -84,6 +84,15 @@ def test_export_replaces_a_file_whole_and_leaves_no_temporary_behind(seed_db, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl"]
 
 
+def test_export_through_a_symlink_writes_the_file_it_names(seed_db, tmp_path):
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    (tmp_path / "link.jsonl").symlink_to(real)
+    code, _, stderr = run_cli("export", "--out", str(tmp_path / "link.jsonl"), "--db", str(seed_db))
+    assert code == 0, stderr
+    assert (tmp_path / "link.jsonl").is_symlink() and len(real.read_text().splitlines()) == 5
+
+
 def test_unwritable_export_targets_get_one_line_and_exit_code_2(seed_db, tmp_path):
     targets = [tmp_path / "no" / "such" / "folder.jsonl"]
     if Path("/dev/full").exists():

@@ -36,6 +36,8 @@ def export(
         raise ConfigError(f"unknown export format {fmt!r}; use 'jsonl' or 'parquet'")
     path = Path(path)
     refuse_protected(path, protect)
+    if path.is_symlink():  # write the file it names, as opening it would; not over the link
+        path = path.resolve()
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -130,3 +131,11 @@ def test_read_commands_on_a_missing_database_say_so_and_create_nothing(tmp_path,
     code, _, stderr = run_cli(*(part.format(tmp=tmp_path) for part in command), "--db", str(db))
     assert code == 2 and f"no database at {db}" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_headings_keep_their_spacing(seed_db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "2000")
+    story = _printed("story", "1", "--db", str(seed_db)).splitlines()[0]
+    assert re.fullmatch(r"\S.*\S {2}\(\d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d\)", story), story
+    entity = _printed("entity", "per:lavrov", "--db", str(seed_db)).splitlines()[0]
+    assert entity.endswith(" (PER, per:lavrov)") and not entity.startswith(" "), entity

@@ -275,7 +275,7 @@ def story(story_id: int, db: str, as_json: bool) -> None:
         ]
         _print_json(data)
         return
-    out.print(Text.assemble(_data(found.title, "bold"), _data(f"  ({found.start or '?'} – {found.end or '?'})")))
+    out.print(Text.assemble(_data(found.title, "bold"), "  ", _data(f"({found.start or '?'} – {found.end or '?'})")))
     table = Table("published", "role", "language", "id", "title / lead")
     for d, role in members:
         lead = d.title or (d.paragraphs[0].text[:80] if d.paragraphs else "")
@@ -321,7 +321,7 @@ def entity(entity_id: str, db: str, as_json: bool) -> None:
         _print_json(data)
         return
     country = f", {data['country']}" if data["country"] else ""
-    out.print(Text.assemble(_data(data["name"], "bold"), _data(f" ({data['type']}, {data['id']}{country})")))
+    out.print(Text.assemble(_data(data["name"], "bold"), " ", _data(f"({data['type']}, {data['id']}{country})")))
     for language, names in data["variants"].items():
         out.print(Text.assemble((f"{_plain(language)}: ", "dim"), _data(", ".join(names))), highlight=False)
     for doc in data["documents"]:

@@ -5,7 +5,7 @@ a fixed seed), without shrinking, and a crash is counted rather than stopping th
 one line: inputs per reader, failures, worst seconds and peak RSS rise (MB) of one input;
 then, for each distinct crash, its smallest input and the traceback's last lines.
 
-    .venv/bin/python -m bench.fuzz [--inputs 10000] [--process-inputs 300]
+    .venv/bin/python -m bench.fuzz [--inputs 10000] [--process-inputs 300] [--crashes DIR]
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ class Tally:
     worst_seconds: float = 0.0
     worst_mb: float = 0.0
     over_bounds: int = 0
-    crashes: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # signature -> smallest input, traceback
+    # where it crashed -> (smallest input, its file extension, traceback)
+    crashes: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)
 
-    def run(self, check: Callable[[], object], data: bytes) -> None:
+    def run(self, check: Callable[[], object], data: bytes, ext: str = "") -> None:
         self.inputs += 1
         result: list[object] = []
         try:
@@ -59,7 +60,7 @@ class Tally:
             where = f"{type(error).__name__} at {Path(frames[-1].filename).name}:{frames[-1].lineno}"
             tail = "".join(traceback.format_exception(error)[-6:])
             if where not in self.crashes or len(data) < len(self.crashes[where][0]):
-                self.crashes[where] = (data, tail)
+                self.crashes[where] = (data, ext, tail)
             return
         self.articles += sum(1 for item in result[0] or [] if type(item).__name__ == "RawArticle")
         self.worst_seconds, self.worst_mb = max(self.worst_seconds, seconds), max(self.worst_mb, mb)
@@ -80,7 +81,7 @@ def fuzz_reader(reader: str, pipeline: Pipeline, folder: Path, examples: int) ->
     @given(reader_inputs(reader))
     def run(case: tuple[str, bytes]) -> None:
         ext, data = case
-        tally.run(lambda: check_reader(pipeline, folder, ext, data), data)
+        tally.run(lambda: check_reader(pipeline, folder, ext, data), data, ext)
 
     run()
     return tally
@@ -103,9 +104,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=10_000, help="inputs per reader")
     parser.add_argument("--process-inputs", type=int, default=300, help="inputs through the whole process()")
+    parser.add_argument("--crashes", type=Path, help="folder to write each crash's whole input to")
     parser.add_argument("--readers", default=",".join(READERS), help="comma-separated subset of " + ",".join(READERS))
     args = parser.parse_args()
     pipeline = Pipeline(Settings())
+    with tempfile.TemporaryDirectory() as tmp:  # models load once, not as part of an input's cost
+        for ext, data in samples()["html"] + samples()["text"]:
+            check_reader(pipeline, Path(tmp), ext, data)
+    check_process(pipeline, samples()["text"][0][1], "text")
     tallies: dict[str, Tally] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for reader in args.readers.split(","):
@@ -113,7 +119,6 @@ def main() -> int:
             print(f"  {reader}: {tallies[reader].inputs} inputs, {len(tallies[reader].crashes)} crash kinds",
                   file=sys.stderr, flush=True)
     if args.process_inputs:
-        check_process(pipeline, samples()["text"][0][1], "text")  # models load once, not per input
         tallies["process"] = fuzz_process(pipeline, args.process_inputs)
     crashes = {f"{name}: {where}": found for name, tally in tallies.items() for where, found in tally.crashes.items()}
     print(
@@ -123,8 +128,11 @@ def main() -> int:
         + f" worst_rss_mb={max(t.worst_mb for t in tallies.values()):.0f}"
         + " per_target=" + ",".join(f"{n}:{t.worst_seconds:.2f}s/{t.worst_mb:.0f}MB" for n, t in tallies.items())
     )
-    for name, (data, tail) in crashes.items():
-        print(f"\n{name}\n  input: {data[:400]!r}{' …' if len(data) > 400 else ''}\n{tail}")
+    for n, (name, (data, ext, tail)) in enumerate(crashes.items(), start=1):
+        print(f"\n{name}\n  input ({len(data)} bytes): {data[:400]!r}{' …' if len(data) > 400 else ''}\n{tail}")
+        if args.crashes:
+            args.crashes.mkdir(parents=True, exist_ok=True)
+            (args.crashes / f"crash{n}{ext}").write_bytes(data)
     return 1 if crashes else 0
 
 

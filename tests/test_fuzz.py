@@ -422,3 +422,24 @@ def test_an_empty_jsonl_file_is_a_failure(pipeline: Pipeline, folder: Path) -> N
     """It yielded nothing at all, where an empty text file is reported."""
     [item] = check_reader(pipeline, folder, ".jsonl", b"")
     assert isinstance(item, Failure) and "empty" in item.reason
+
+
+@pytest.mark.xfail(strict=True, raises=AttributeError, reason="fuzz finding F5: WARC reader reads raw_stream.limit, missing on a "
+                   "decompressing stream (fixed in ingest/ by 'edges')")
+def test_finding_F5_a_cut_warc_header_is_a_failure(pipeline: Pipeline, folder: Path) -> None:
+    items = check_reader(pipeline, folder, ".warc", b"WARC/1.0\nWARC-Type:response\nWARC-Target-URI:")
+    assert items and all(isinstance(item, Failure) for item in items)
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="fuzz finding F6: a feed entry with a None content value crashes "
+                   "max(contents, key=len) (fixed in ingest/ by 'edges')")
+def test_finding_F6_a_feed_entry_without_content_value_is_read(pipeline: Pipeline, folder: Path) -> None:
+    items = check_reader(pipeline, folder, ".atom", b"<entry<title</content>")
+    assert items and all(isinstance(item, Failure) for item in items)
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="fuzz finding F7: feedparser raises UnicodeDecodeError on a non-UTF-8 "
+                   "byte in the XML encoding declaration (caught in ingest/ by 'edges')")
+def test_finding_F7_a_feed_with_an_undecodable_encoding_name_is_a_failure(pipeline: Pipeline, folder: Path) -> None:
+    items = check_reader(pipeline, folder, ".rss", b'<?xml encoding="\xc4"?><rss/>')
+    assert items and all(isinstance(item, Failure) for item in items)

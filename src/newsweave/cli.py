@@ -388,5 +388,40 @@ def similarity(pairs_file: Any, as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("query")
+@click.option("--lang", help="Only documents in this language (ISO 639-1, e.g. de).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only documents published on or after this day.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only documents published on or before this day.")
+@click.option("--entity", metavar="ID", help="Only documents naming this entity (ids as `newsweave entities` lists them).")
+@click.option("--story", type=int, help="Only documents of this story.")
+@click.option("--agency", help="Only documents from this news agency.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100), help="Hits to print.")
+@click.option("--by-story", is_flag=True, help="Keep each story's hits together.")
+@db_option
+@json_option
+def search(query: str, lang: str | None, date_from: str | None, date_to: str | None, entity: str | None,
+           story: int | None, agency: str | None, limit: int, by_story: bool, db: str, as_json: bool) -> None:
+    """Search by words and meaning, in any language: words, "a phrase", prefix*."""
+    from .errors import SearchError
+    from .search import marked_parts
+
+    with _open(db) as corpus:
+        try:
+            page = corpus.search(query, lang=lang, date_from=date_from, date_to=date_to, entity=entity, story=story,
+                                 agency=agency, limit=limit, group_by_story=by_story)
+        except SearchError as error:
+            raise click.ClickException(_plain(str(error), one_line=True)) from None
+    if as_json:
+        _print_json([hit.to_dict() for hit in page])
+        return
+    table = Table("score", "id", "language", "published", "story", "title / snippet")
+    for hit in page:
+        snippet = Text.assemble(*((_plain(piece), "bold" if marked else "") for piece, marked in marked_parts(hit.snippet)))
+        cell = Text.assemble(_data(hit.title or "(no title)", "bold"), "\n", snippet)
+        table.add_row(f"{hit.score:.4f}", _data(hit.id), _data(hit.language), _data(hit.published), str(hit.story or ""), cell)
+    out.print(table)
+
+
 if __name__ == "__main__":
     main()

@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .document import Document, RawArticle, Story
+from .document import Document, RawArticle, SearchHit, SearchPage, Story
+from .embed import make_embedder
 from .entities.namesakes import match_people
 from .errors import InputError
 from .ingest.values import raw_article
@@ -22,6 +23,7 @@ from .link.agency import share_agency
 from .link.index import NearDuplicateIndex, VectorIndex
 from .link.linker import find_links
 from .pipeline import PIPELINE_VERSION, Pipeline
+from .search import Filters, Search
 from .settings import Settings
 from .store.sqlite import SQLiteStore
 from .stories.assign import assign_story, refresh_story
@@ -42,6 +44,7 @@ class Corpus:
         self.settings = settings or Settings()
         self.store = SQLiteStore(path)
         self._pipeline = pipeline
+        self._search: Search | None = None  # made on the first search
         self._load_indexes()
 
     @property
@@ -183,10 +186,38 @@ class Corpus:
         story = Story(row["id"], row["title"], [d.id for d in docs], json.loads(row["languages"]), row["start"], row["end"])
         return story, [(d, roles[d.id]) for d in in_time_order(docs)]
 
+    def search(
+        self, query: str, *, lang: str | None = None, date_from: Any = None, date_to: Any = None,
+        entity: str | None = None, story: int | None = None, agency: str | None = None, limit: int = 20,
+        group_by_story: bool = False, cursor: str | None = None, mode: str = "all",
+    ) -> SearchPage:
+        """Documents matching `query` by keyword or meaning (in any language), best first, filtered;
+        dates are YYYY-MM-DD on `published`, inclusive; `mode` "keyword" or "semantic" uses one
+        ranking alone. SearchError for a malformed query, date, cursor or mode."""
+        filters = Filters.make(lang, date_from, date_to, entity, story, agency)
+        return self.searcher.search(query, filters, limit, group_by_story, cursor, mode)
+
+    def similar(self, key: str, limit: int = 10) -> list[SearchHit]:
+        """The documents nearest in meaning to one (an id, source or prefix), in any language."""
+        return self.searcher.similar(self.store.resolve(key), limit)
+
+    @property
+    def searcher(self) -> Search:
+        """Keyword and semantic search over this corpus; its vector index lives beside the
+        database (`<db>.vectors.usearch`) and loads on the first semantic query."""
+        if self._search is None:
+            embedder = self._pipeline.embedder if self._pipeline else make_embedder(self.settings.embedder, self.settings.threads)
+            memory = self.store.path in ("", ":memory:") or self.store.path.startswith("file::memory:")
+            self._search = Search(self.store.db, None if memory else self.store.path + ".vectors.usearch",
+                                  embedder.name, embedder.encode)
+        return self._search
+
     def __len__(self) -> int:
         return self.store.count()
 
     def close(self) -> None:
+        if self._search is not None:
+            self._search.semantic.close()
         self.store.close()
 
     def __enter__(self) -> Corpus:

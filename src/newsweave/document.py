@@ -232,3 +232,37 @@ class Story:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class SearchHit:
+    """One search result: a document, its fused score and a snippet with the hits marked
+    (newsweave.search.snippets: ⟦…⟧ marks, kept as data for the reader to render)."""
+
+    id: str
+    title: str | None
+    language: str | None
+    published: str | None
+    story: int | None
+    score: float
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchPage:
+    """A page of search hits, best first, and the cursor of the next page (None: the last)."""
+
+    hits: list[SearchHit]
+    next: str | None = None
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index: int) -> SearchHit:
+        return self.hits[index]

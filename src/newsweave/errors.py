@@ -34,3 +34,8 @@ class StoreError(NewsweaveError):
 
 class OutputError(NewsweaveError):
     """An output file that cannot be written (missing folder, no space, read-only, or the database itself)."""
+
+
+class SearchError(NewsweaveError):
+    """A search the user asked for that cannot be run: a malformed query (unbalanced quote,
+    a lone `*`), a bad date or cursor. The CLI exits 1 and the API answers 422 with this message."""

@@ -24,7 +24,7 @@ from ..entities.namesakes import KnownPerson
 from ..errors import NotFound, StoreError
 from . import writers
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # How long a writer waits for another one's write lock before giving up: long enough for any
 # one document's transaction or a backup, short enough that a stuck holder is reported.
 LOCK_WAIT_SECONDS = 600.0
@@ -33,6 +33,24 @@ _BUSY_SLICE_MS = 1000
 # Primary result codes that mean the file cannot take a write: PERM, READONLY, IOERR,
 # CORRUPT, FULL, CANTOPEN, NOTADB.
 _UNUSABLE = {3, 8, 10, 11, 13, 14, 26}
+
+# What search indexes of a document row: its clean body (the record's text without the
+# headline that opens it, which has its own column), and whether its language needs the
+# trigram table. (FTS5 cannot read a view that calls json_each, so the text is cut.)
+_BODY = (
+    "(CASE WHEN coalesce({row}.title, '') = '' THEN json_extract({row}.record, '$.text') "
+    "ELSE substr(json_extract({row}.record, '$.text'), length({row}.title) + 3) END)"
+)
+_CJK = "{row}.language IN ('zh', 'ja', 'ko')"
+_INDEX = (
+    "INSERT INTO search_words(rowid, title, body) VALUES ({row}.seq, {row}.title, " + _BODY + ");\n"
+    "INSERT INTO search_cjk(rowid, title, body) SELECT {row}.seq, {row}.title, " + _BODY + " WHERE " + _CJK + ";"
+)
+_UNINDEX = (
+    "INSERT INTO search_words(search_words, rowid, title, body) VALUES ('delete', {row}.seq, {row}.title, " + _BODY + ");\n"
+    "INSERT INTO search_cjk(search_cjk, rowid, title, body) SELECT 'delete', {row}.seq, {row}.title, " + _BODY
+    + " WHERE " + _CJK + ";"
+)
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released entry:
 # add a new one, so old databases upgrade in place.
@@ -117,6 +135,32 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE entities ADD COLUMN given TEXT;
     """,
+    # 4: full-text search (newsweave/search/keyword.py). Two external-content FTS5 tables
+    # read title and clean body through views and are kept in step by triggers, so the
+    # write path needs no change: words (diacritics folded) for every document, and
+    # trigrams for Chinese, Japanese and Korean ones, whose words are not space-separated.
+    # Existing documents are indexed here ('rebuild').
+    f"""
+    CREATE VIEW search_text AS SELECT seq, title, {_BODY.format(row="documents")} AS body FROM documents;
+    CREATE VIEW search_cjk_text AS SELECT seq, title, {_BODY.format(row="documents")} AS body FROM documents
+        WHERE {_CJK.format(row="documents")};
+    CREATE VIRTUAL TABLE search_words USING fts5(title, body, content='search_text', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2');
+    CREATE VIRTUAL TABLE search_cjk USING fts5(title, body, content='search_cjk_text', content_rowid='seq',
+        tokenize='trigram');
+    CREATE TRIGGER search_insert AFTER INSERT ON documents BEGIN
+        {_INDEX.format(row="new")}
+    END;
+    CREATE TRIGGER search_delete AFTER DELETE ON documents BEGIN
+        {_UNINDEX.format(row="old")}
+    END;
+    CREATE TRIGGER search_update AFTER UPDATE OF title, record, language ON documents BEGIN
+        {_UNINDEX.format(row="old")}
+        {_INDEX.format(row="new")}
+    END;
+    INSERT INTO search_words(search_words) VALUES ('rebuild');
+    INSERT INTO search_cjk(search_cjk) VALUES ('rebuild');
+    """,
 )
 
 
@@ -169,9 +213,8 @@ class SQLiteStore:
         self._waiting(lambda: self.db.execute("BEGIN IMMEDIATE"))
         try:
             for step in range(self._stored_version(), SCHEMA_VERSION):
-                for statement in MIGRATIONS[step].split(";"):  # executescript would COMMIT first
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(MIGRATIONS[step]):  # executescript would COMMIT first
+                    self.db.execute(statement)
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(step + 1),)
                 )
@@ -507,6 +550,17 @@ class SQLiteStore:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
         self.db.close()
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration one by one (a trigger's body holds semicolons too)."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                yield statement
+            statement = ""
 
 
 def _schema_number(path: str, value: Any) -> int:

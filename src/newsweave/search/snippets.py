@@ -1,0 +1,104 @@
+"""Snippets: a short window of a document's text around the query's terms, hits marked.
+
+The marks are two characters news text does not use (⟦ and ⟧, removed from the text first,
+so every mark is ours). A snippet stays data: the CLI and the web UI split it with
+`marked_parts` and escape each part, so article text is never read as markup.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import regex
+
+from .query import Query, Term
+
+MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"
+WIDTH = 240  # characters of text around the first hit: two or three lines of a result list
+_BEFORE = 60  # how much of the text before the first hit is kept for context
+MAX_CHARS = 20_000  # hits are looked for this far into a text (a long article's opening pages)
+
+
+def snippet(text: str, query: Query | None, width: int = WIDTH) -> str:
+    """The part of `text` around the query's first hit (the opening if none), hits marked."""
+    text = " ".join(text[:MAX_CHARS].replace(MARK_OPEN, "").replace(MARK_CLOSE, "").split())
+    spans = hits(text, query) if query else []
+    start = 0
+    if spans:
+        start = max(0, spans[0][0] - _BEFORE)
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < spans[0][0] else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    out, cursor = [], start
+    for a, b in spans:
+        if a < cursor or b > end:
+            continue
+        out += [text[cursor:a], MARK_OPEN, text[a:b], MARK_CLOSE]
+        cursor = b
+    out.append(text[cursor:end])
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+def marked_parts(snippet_text: str) -> list[tuple[str, bool]]:
+    """The snippet as (text, is_hit) pieces, for a renderer to escape and style."""
+    parts = []
+    for i, piece in enumerate(regex.split(f"[{MARK_OPEN}{MARK_CLOSE}]", snippet_text)):
+        if piece:
+            parts.append((piece, i % 2 == 1))
+    return parts
+
+
+def hits(text: str, query: Query) -> list[tuple[int, int]]:
+    """Character spans of `text` the query's terms match, in order, not overlapping;
+    matched as the index matches: case and diacritics folded, words whole unless a prefix."""
+    folded = fold(text)
+    spans = []
+    for term in query.terms:
+        for m in term_pattern(term).finditer(folded):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a < merged[-1][1]:
+            continue
+        merged.append((a, b))
+    return merged
+
+
+@lru_cache(maxsize=1024)
+def term_pattern(term: Term) -> regex.Pattern:
+    """A regex finding the term in folded text: words whole (or as a prefix), CJK as a substring."""
+    folded = fold(term.text)
+    if term.cjk:
+        return regex.compile(regex.escape(folded))
+    words = regex.findall(r"\w+", folded)
+    body = r"\W+".join(regex.escape(w) for w in words)
+    return regex.compile(r"(?<!\w)" + body + (r"\w*" if term.prefix else r"(?!\w)"))
+
+
+def fold(text: str) -> str:
+    """Text case- and diacritic-folded character for character (same length, so an index in
+    it is an index in `text`): "Gespräche" -> "gesprache", as FTS5's unicode61 folds."""
+    return text.translate(_FOLDED)
+
+
+class _FoldTable(dict):
+    """str.translate table filled on first sight of a character: its letter without marks,
+    lower-cased, where that is one character; the character lower-cased (or as is) else."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).casefold()
+        lower = char.lower()
+        folded = ord(base) if len(base) == 1 else ord(lower) if len(lower) == 1 else code
+        self[code] = folded
+        return folded
+
+
+_FOLDED = _FoldTable()

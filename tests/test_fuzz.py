@@ -394,6 +394,22 @@ def test_process_takes_jsonl_records_with_hints_of_any_type(
             bounded(lambda raw=raw: check_process_raw(pipeline, raw))
 
 
+@settings(FUZZ, max_examples=10)
+@given(hints=st.dictionaries(st.sampled_from(["title", "published", "updated", "language", "id"]), json_values,
+                             min_size=1, max_size=3))
+def test_process_takes_api_hints_of_any_type(pipeline: Pipeline, hints: dict[str, object]) -> None:
+    """`newsweave.process(text, **hints)`: a hint of the wrong type is an `InputError` naming the
+    field, never a crash deep in a later stage."""
+    try:
+        doc = newsweave.process(_seed_texts()[1], source="fuzz", pipeline=pipeline, **hints)
+    except newsweave.InputError as error:
+        assert error.source == "fuzz" and any(field in error.reason for field in hints)
+        return
+    _check_document(doc)
+    assert doc.language is None or isinstance(doc.language, str)
+    assert doc.title is None or isinstance(doc.title, str)
+
+
 @settings(FUZZ, max_examples=12)
 @given(case=reader_inputs("text"))
 def test_process_takes_damaged_articles(pipeline: Pipeline, case: tuple[str, bytes]) -> None:

@@ -191,6 +191,21 @@ def test_the_vector_index_persists_catches_up_and_drops_replaced_documents(tmp_p
     assert json.loads(Path(str(index) + ".json").read_text())["seq"] == 4
 
 
+def test_an_index_left_beside_a_recreated_database_is_not_used(tmp_path, pipeline, seed_docs):
+    db = tmp_path / "c.db"
+    with Corpus(db, pipeline.settings, pipeline=pipeline) as corpus:
+        for n in ("000", "001"):
+            corpus.add(copy.deepcopy(seed_docs[n]))
+        corpus.search("Taliban", mode="semantic")
+    for part in tmp_path.glob("c.db*"):
+        if "vectors" not in part.name:
+            part.unlink()
+    with Corpus(db, pipeline.settings, pipeline=pipeline) as corpus:  # the same seqs, other documents
+        for n in ("003", "004"):
+            corpus.add(copy.deepcopy(seed_docs[n]))
+        assert ids(corpus.search(TAJIK_QUERY, mode="semantic"))[0] == seed_docs["003"].id
+
+
 def test_an_older_database_gets_its_search_tables_filled(tmp_path, pipeline, seed_docs):
     db = tmp_path / "old.db"
     with Corpus(db, pipeline.settings, pipeline=pipeline) as corpus:

@@ -50,7 +50,7 @@ class Search:
                  embedder_name: str, encode: Callable[[list[str]], np.ndarray]) -> None:
         self.db = db
         self.encode = encode
-        self.semantic = SemanticIndex(index_path, embedder_name)
+        self.semantic = SemanticIndex(db, index_path, embedder_name)
 
     def search(self, text: str, filters: Filters, limit: int = 20, group_by_story: bool = False,
                cursor: str | None = None, mode: str = "all") -> SearchPage:
@@ -91,13 +91,13 @@ class Search:
         if row is None or row[1] is None:
             return []
         vector = np.frombuffer(row[1], dtype="<f4")
-        near = [(s, c) for s, c in self.semantic.search(self.db, vector, limit + 1) if s != row[0]][:limit]
+        near = [(s, c) for s, c in self.semantic.search(vector, limit + 1) if s != row[0]][:limit]
         return self._hits(near, None)
 
     def _nearest(self, vector: np.ndarray, filters: Filters, depth: int) -> list[tuple[int, float]]:
         """Semantic neighbours passing the filters: the index is asked for more when filters
         are set, as it knows nothing of them (a narrow filter may keep few of its top ones)."""
-        near = self.semantic.search(self.db, vector, depth * 4 if filters else depth)
+        near = self.semantic.search(vector, depth * 4 if filters else depth)
         if not filters or not near:
             return near[:depth]
         where, params = filters.where("d")

@@ -11,8 +11,10 @@ but lose recall (0.83 at the same expansion), so the vectors stay float16.
 
 The index is a cache derived from the vectors stored in SQLite: it lives beside the
 database (`<db>.vectors.usearch`, keys are the documents' seq) with a small JSON of what
-it holds (embedder, high-water seq); it loads on the first semantic query and takes in
-only the documents stored after its high-water mark, so nothing is rebuilt at start.
+it holds (embedder, high-water seq, and one stored document's seq and id, so an index left
+beside a deleted and re-created database is not mistaken for its own); it loads on the
+first semantic query and takes in only the documents stored after its high-water mark, so
+nothing is rebuilt at start.
 A replaced or deleted document's seq is gone from the store: its hits are dropped (and
 removed from the index) when a query meets them.
 """
@@ -40,7 +42,8 @@ _FORMAT = 1
 class SemanticIndex:
     """Document vectors (keyed by seq) in an HNSW index persisted at `path` (None: memory only)."""
 
-    def __init__(self, path: str | Path | None, embedder: str) -> None:
+    def __init__(self, db: sqlite3.Connection, path: str | Path | None, embedder: str) -> None:
+        self.db = db
         self.path = Path(path) if path else None
         self.embedder = embedder
         self._index = None
@@ -64,28 +67,28 @@ class SemanticIndex:
     def meta_path(self) -> Path | None:
         return self.path.with_name(self.path.name + ".json") if self.path else None
 
-    def search(self, db: sqlite3.Connection, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
+    def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
         """(seq, cosine) of the `count` stored documents nearest `vector`, best first."""
         with self._lock:
-            self._catch_up(db)
+            self._catch_up()
             if len(self._index) == 0:
                 return []
             self._index.expansion_search = max(EXPANSION, count)
             matches = self._index.search(np.asarray(vector, dtype=np.float32), min(count, len(self._index)), threads=1)
             found = [(int(k), 1.0 - float(d)) for k, d in zip(matches.keys, matches.distances, strict=True)]
-            live = _live(db, [k for k, _ in found])
+            live = _live(self.db, [k for k, _ in found])
             for key, _ in found:
                 if key not in live:  # replaced or deleted since it was indexed
                     self._index.remove(key)
             return [(k, s) for k, s in found if k in live]
 
-    def _catch_up(self, db: sqlite3.Connection) -> None:
+    def _catch_up(self) -> None:
         if self._index is None:
             self._load()
-        top = db.execute("SELECT max(seq) FROM documents").fetchone()[0] or 0  # first: a later write waits
+        top = self.db.execute("SELECT max(seq) FROM documents").fetchone()[0] or 0  # first: a later write waits
         if top <= self._seen:
             return
-        rows = db.execute(
+        rows = self.db.execute(
             "SELECT seq, vector FROM documents WHERE seq > ? AND seq <= ? AND vector IS NOT NULL ORDER BY seq",
             (self._seen, top),
         ).fetchall()
@@ -111,7 +114,7 @@ class SemanticIndex:
             return
         try:
             meta = json.loads(self.meta_path.read_text())
-            if meta.get("format") != _FORMAT or meta.get("embedder") != self.embedder:
+            if meta.get("format") != _FORMAT or meta.get("embedder") != self.embedder or not self._ours(meta):
                 return
             index = _new_index(int(meta["ndim"]))
             index.load(str(self.path))
@@ -124,8 +127,10 @@ class SemanticIndex:
         a folder we cannot write keeps the index in memory only."""
         if self.path is None or self._index is None:
             return
+        check = self.db.execute(
+            "SELECT seq, id FROM documents WHERE seq <= ? ORDER BY seq DESC LIMIT 1", (self._seen,)).fetchone()
         meta = {"format": _FORMAT, "embedder": self.embedder, "ndim": int(self._index.ndim),
-                "dtype": INDEX_DTYPE, "seq": self._seen}
+                "dtype": INDEX_DTYPE, "seq": self._seen, "check": list(check) if check else None}
         try:
             temporary = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
             self._index.save(str(temporary))
@@ -136,6 +141,19 @@ class SemanticIndex:
             self._unsaved = 0
         except (OSError, RuntimeError):
             pass
+
+    def _ours(self, meta: dict) -> bool:
+        """Whether a saved index was made from this database: SQLite never hands out a seq
+        twice (AUTOINCREMENT), so this one must have reached the saved mark, and the document
+        saved as a check must still be there under its id (or deleted since)."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name='documents'").fetchone()
+        if int(meta["seq"]) > (row[0] if row else 0):
+            return False
+        if meta.get("check"):
+            seq, doc_id = meta["check"]
+            stored = self.db.execute("SELECT id FROM documents WHERE seq=?", (seq,)).fetchone()
+            return stored is None or stored[0] == doc_id
+        return True
 
     def close(self) -> None:
         with self._lock:

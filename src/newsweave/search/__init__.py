@@ -1,13 +1,5 @@
 """Search a corpus: keyword (FTS5, BM25) and cross-lingual semantic (ANN over the
-embedder's vectors) candidates fused into one score, filtered, with snippets.
-
-The fused score is the query's cosine with the document plus WORD_BONUS times the share
-of the query's terms the document holds. Measured on bench/search.py (289 same-event
-SemEval pairs, headline queries, partner in the top 10): reciprocal rank fusion of the
-two rankings 0.869 (cross-lingual 0.866, recall@1 0.52); cosine plus word share 0.893
-(0.866, 0.60), flat for a bonus of 0.15-0.25. RRF ignores how far apart the cosines are,
-so a document matched only by "for" and "at" outranked a translation that only meaning
-can find; a share of words keeps that bonus small.
+embedder's vectors) candidates fused into one score (fusion.py), filtered, with snippets.
 
 `Search` is what `Corpus.search` and `Corpus.similar` use; it holds the lazily loaded
 semantic index and the embedder for queries. A query in one language finds articles in
@@ -26,6 +18,7 @@ import numpy as np
 from ..document import SearchHit, SearchPage
 from ..errors import SearchError
 from .filters import Filters
+from .fusion import fuse
 from .keyword import enough, keyword_matches
 from .query import Query, parse
 from .semantic import SemanticIndex
@@ -35,11 +28,6 @@ __all__ = ["MARK_CLOSE", "MARK_OPEN", "Filters", "Query", "Search", "marked_part
 
 MAX_LIMIT = 100  # results per page
 MAX_DEPTH = 1000  # how deep any ranking is read: a cursor cannot page past it
-# A semantic neighbour below this cosine shares no topic with the query (USE-multilingual
-# puts unrelated texts around 0.0-0.2 and a headline and its article, in any language,
-# well above 0.3), so it is no hit on its own; a keyword match still makes it one.
-MIN_COSINE = 0.25
-WORD_BONUS = 0.2  # the middle of the flat stretch measured (see the module docstring)
 MODES = ("all", "keyword", "semantic")
 
 
@@ -72,9 +60,7 @@ class Search:
             cosine = dict(self._nearest(vector, filters, depth))
             if mode == "all":
                 cosine.update(self._cosines(vector, [s for s in words if s not in cosine]))
-            scored = {seq: cos + WORD_BONUS * words.get(seq, 0.0) for seq, cos in cosine.items()
-                      if cos >= MIN_COSINE or words.get(seq, 0.0) >= minimum}
-            fused = sorted(scored.items(), key=lambda pair: -pair[1])
+            fused = fuse(cosine, words if mode == "all" else {}, minimum)
         if group_by_story:
             fused = _grouped(fused, self._stories([seq for seq, _ in fused]))
         page = fused[offset: offset + limit]

@@ -89,7 +89,7 @@ def _shape(corpus: Corpus) -> tuple[set, set]:
 
     A byte copy scores exactly as its original, so which of the two a capped list of related
     documents names depends on arrival order: related links name the original for both."""
-    rows = corpus.documents()
+    rows = [r.to_dict() for r in corpus.documents()]
     source = {r["id"]: Path(r["source"]).name for r in rows}
     stories: dict[int, set[str]] = {}
     for r in rows:

@@ -206,13 +206,13 @@ def documents(db: str, as_json: bool) -> None:
     with _open(db) as corpus:
         rows = corpus.documents()
     if as_json:
-        _print_json(rows)
+        _print_json([r.to_dict() for r in rows])
         return
     table = Table("id", "language", "published", "agency", "words", "story", "title", "source")
     for r in rows:
         table.add_row(
-            _data(r["id"]), _data(r["language"]), _data(r["published"]), _data(r["agency"]), str(r["words"]),
-            str(r["story"] or ""), _data(_plain(r["title"], one_line=True)[:60]), _data(Path(r["source"]).name),
+            _data(r.id), _data(r.language), _data(r.published), _data(r.agency), str(r.words),
+            str(r.story or ""), _data(_plain(r.title, one_line=True)[:60]), _data(Path(r.source).name),
         )
     out.print(table)
 
@@ -289,16 +289,14 @@ def story(story_id: int, db: str, as_json: bool) -> None:
 def entities(db: str, as_json: bool) -> None:
     """List canonical entities: type, name, country, documents, mentions, variants."""
     with _open(db) as corpus:
-        rows = [dict(r) for r in corpus.store.entity_rows()]
-    for row in rows:
-        row["variants"] = sorted(set((row["variants"] or "").split(",")))
+        rows = corpus.entities()
     if as_json:
-        _print_json(rows)
+        _print_json([r.to_dict() for r in rows])
         return
     table = Table("id", "type", "name", "country", "docs", "mentions", "variants")
     for r in rows:
-        table.add_row(_data(r["id"]), _data(r["type"]), _data(r["name"]), _data(r["country"]), str(r["documents"]),
-                      str(r["mentions"]), _data(_plain(", ".join(r["variants"]), one_line=True)[:80]))
+        table.add_row(_data(r.id), _data(r.type), _data(r.name), _data(r.country), str(r.documents),
+                      str(r.mentions), _data(_plain(", ".join(r.variants), one_line=True)[:80]))
     out.print(table)
 
 
@@ -309,14 +307,7 @@ def entities(db: str, as_json: bool) -> None:
 def entity(entity_id: str, db: str, as_json: bool) -> None:
     """One entity: its variants by language and the documents that mention it."""
     with _open(db) as corpus, _found():
-        row, mentions = corpus.store.entity(entity_id)
-    variants: dict[str, set[str]] = {}
-    documents: dict[str, dict[str, Any]] = {}
-    for m in mentions:
-        variants.setdefault(m["language"] or "?", set()).add(m["text"])
-        doc = documents.setdefault(m["doc_id"], {"id": m["doc_id"], "title": m["title"], "published": m["published"], "mentions": 0})
-        doc["mentions"] += 1
-    data = dict(row) | {"variants": {k: sorted(v) for k, v in sorted(variants.items())}, "documents": list(documents.values())}
+        data = corpus.entity(entity_id).to_dict()
     if as_json:
         _print_json(data)
         return
@@ -357,7 +348,7 @@ def export(fmt: str, out_path: str, db: str) -> None:
     try:
         refuse_protected(Path(out_path), [db])  # before opening: a refused export touches nothing
         with _open(db) as corpus:
-            n = run((corpus.view(row["id"]) for row in corpus.documents()), out_path, fmt, protect=[db])
+            n = run((corpus.view(row.id) for row in corpus.documents()), out_path, fmt, protect=[db])
     except OutputError as error:
         raise Fatal(_plain(str(error))) from None
     _say(f"exported {n} documents to {out_path}")

@@ -14,10 +14,22 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .document import Document, RawArticle, SearchHit, SearchPage, Story
+from .document import (
+    Document,
+    DocumentSummary,
+    EntityDetail,
+    EntityDocument,
+    EntitySummary,
+    Failure,
+    Page,
+    RawArticle,
+    SearchHit,
+    SearchPage,
+    Story,
+)
 from .embed import make_embedder
 from .entities.namesakes import match_people
-from .errors import InputError
+from .errors import InputError, NotFound
 from .ingest.values import raw_article
 from .link.agency import share_agency
 from .link.index import NearDuplicateIndex, VectorIndex
@@ -25,11 +37,13 @@ from .link.linker import find_links
 from .pipeline import PIPELINE_VERSION, Pipeline
 from .search import Filters, Search
 from .settings import Settings
+from .store import reads
 from .store.sqlite import SQLiteStore
 from .stories.assign import assign_story, refresh_story
 from .stories.members import in_time_order, member_roles
 
 Outcome = Literal["ingested", "updated", "unchanged"]
+_SUMMARY_FIELDS = list(DocumentSummary.__dataclass_fields__)
 
 
 @dataclass
@@ -166,25 +180,74 @@ class Corpus:
         record["story"] = self.store.story_of(doc.id)
         return record
 
-    def documents(self) -> list[dict[str, Any]]:
-        return [dict(row) for row in self.store.document_rows()]
+    def documents(
+        self, *, lang: str | None = None, date_from: Any = None, date_to: Any = None, entity: str | None = None,
+        story: int | None = None, agency: str | None = None, limit: int | None = None, cursor: str | None = None,
+    ) -> Page[DocumentSummary]:
+        """Documents in arrival order, filtered as search filters; `limit` None: all of them.
+        SearchError for a bad date, limit or cursor."""
+        filters = Filters.make(lang, date_from, date_to, entity, story, agency)
+        rows, after = reads.documents(self.store.db, filters, limit, cursor)
+        return Page([DocumentSummary(*(r[name] for name in _SUMMARY_FIELDS)) for r in rows], after)
 
-    def stories(self) -> list[Story]:
-        stories = []
-        for row in self.store.story_rows():
-            stories.append(
-                Story(row["id"], row["title"], self.store.story_documents(row["id"]),
-                      json.loads(row["languages"]), row["start"], row["end"])
-            )
-        return stories
+    def stories(
+        self, *, lang: str | None = None, date_from: Any = None, date_to: Any = None, entity: str | None = None,
+        newest_first: bool = False, limit: int | None = None, cursor: str | None = None,
+    ) -> Page[Story]:
+        """Stories by first date (or newest first), those with a member matching the filters."""
+        filters = Filters.make(lang, date_from, date_to, entity)
+        rows, after = reads.stories(self.store.db, filters, newest_first, limit, cursor)
+        return Page([self._story(row) for row in rows], after)
+
+    def _story(self, row: Any) -> Story:
+        return Story(row["id"], row["title"], reads.story_documents(self.store.db, row["id"]),
+                     json.loads(row["languages"]), row["start"], row["end"])
+
+    def entities(
+        self, *, type: str | None = None, story: int | None = None, document: str | None = None,
+        limit: int | None = None, cursor: str | None = None,
+    ) -> Page[EntitySummary]:
+        """Canonical entities, most documents first; of one type, or named in one story or document."""
+        rows, after = reads.entities(self.store.db, type, story, document, limit, cursor)
+        return Page([
+            EntitySummary(r["id"], r["name"], r["type"], r["country"], r["latitude"], r["longitude"], r["given"],
+                          r["documents"], r["mentions"], sorted(set((r["variants"] or "").split(","))))
+            for r in rows
+        ], after)
+
+    def entity(self, entity_id: str) -> EntityDetail:
+        """One entity: variants by language, documents, mentions per day, entities seen with it."""
+        row, mentions = reads.entity(self.store.db, entity_id)
+        if row is None:
+            raise NotFound(f"no entity with id {entity_id!r} (try `newsweave entities`)")
+        variants: dict[str, set[str]] = {}
+        documents: dict[str, EntityDocument] = {}
+        timeline: dict[str, int] = {}
+        for m in mentions:
+            variants.setdefault(m["language"] or "?", set()).add(m["text"])
+            if m["doc_id"] not in documents:
+                documents[m["doc_id"]] = EntityDocument(m["doc_id"], m["title"], m["published"], 0)
+                if m["published"]:
+                    day = m["published"][:10]
+                    timeline[day] = timeline.get(day, 0) + 1
+            documents[m["doc_id"]].mentions += 1
+        seen_with = [dict(r) for r in reads.companions(self.store.db, entity_id)]
+        return EntityDetail(
+            row["id"], row["name"], row["type"], row["country"], row["latitude"], row["longitude"], row["given"],
+            {k: sorted(v) for k, v in sorted(variants.items())}, list(documents.values()),
+            dict(sorted(timeline.items())), seen_with,
+        )
+
+    def failures(self) -> list[Failure]:
+        """Inputs that could not become documents, oldest first."""
+        return [Failure(r["source"], r["reason"], r["at"]) for r in reads.failures(self.store.db)]
 
     def story(self, story_id: int) -> tuple[Story, list[tuple[Document, str]]]:
         """A story and its members in time order, each with its role."""
         row = self.store.story_row(story_id)
         docs = [self.store.document(i) for i in self.store.story_documents(story_id)]
         roles = member_roles(docs, self.store.links_within([d.id for d in docs]))
-        story = Story(row["id"], row["title"], [d.id for d in docs], json.loads(row["languages"]), row["start"], row["end"])
-        return story, [(d, roles[d.id]) for d in in_time_order(docs)]
+        return self._story(row), [(d, roles[d.id]) for d in in_time_order(docs)]
 
     def search(
         self, query: str, *, lang: str | None = None, date_from: Any = None, date_to: Any = None,

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 import regex
 
 _NOT_WORD = regex.compile(r"[\W_]+")
+T = TypeVar("T")
 
 
 def paragraph_key(text: str) -> str:
@@ -266,3 +268,125 @@ class SearchPage:
 
     def __getitem__(self, index: int) -> SearchHit:
         return self.hits[index]
+
+
+# -- read models: what Corpus's read methods return (the CLI and the server only format them)
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list and the cursor of the next (None: the last page)."""
+
+    results: list[T]
+    next: str | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, index: int) -> T:
+        return self.results[index]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a page of the same results and cursor, or to a list of its results
+        (so `corpus.stories() == []` says what it reads as)."""
+        if isinstance(other, list):
+            return self.results == other
+        if isinstance(other, Page):
+            return (self.results, self.next) == (other.results, other.next)
+        return NotImplemented
+
+
+@dataclass
+class DocumentSummary:
+    """A document as lists show it: no text, no arrays."""
+
+    id: str
+    source: str
+    language: str | None
+    title: str | None
+    published: str | None
+    agency: str | None
+    words: int
+    story: int | None
+    url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StoryMember:
+    """A story's member in its timeline: what it is to the story (original, translation, duplicate …)."""
+
+    id: str
+    role: str
+    published: str | None
+    language: str | None
+    title: str | None
+    lead: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EntitySummary:
+    """A canonical entity with how many documents and mentions name it, and its surface forms."""
+
+    id: str
+    name: str
+    type: str
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+    given: str | None
+    documents: int
+    mentions: int
+    variants: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EntityDocument:
+    id: str
+    title: str | None
+    published: str | None
+    mentions: int
+
+
+@dataclass
+class EntityDetail:
+    """One entity: its names by language, the documents naming it (arrival order), mentions
+    per published day, and the entities named with it most often."""
+
+    id: str
+    name: str
+    type: str
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+    given: str | None
+    variants: dict[str, list[str]]
+    documents: list[EntityDocument]
+    timeline: dict[str, int] = field(default_factory=dict)
+    seen_with: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Failure:
+    """An input that could not become a document, and why."""
+
+    source: str
+    reason: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

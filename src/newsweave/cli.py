@@ -363,7 +363,7 @@ def similarity(pairs_file: Any, as_json: bool) -> None:
     from .stories.pairs import PairScorer, score_lines
 
     try:
-        scorer = PairScorer()
+        scorer = PairScorer(settings=Settings.from_env())
     except NewsweaveError as error:
         raise Fatal(_plain(str(error))) from None
     failed = 0
@@ -412,6 +412,29 @@ def search(query: str, lang: str | None, date_from: str | None, date_to: str | N
         cell = Text.assemble(_data(hit.title or "(no title)", "bold"), "\n", snippet)
         table.add_row(f"{hit.score:.4f}", _data(hit.id), _data(hit.language), _data(hit.published), str(hit.story or ""), cell)
     out.print(table)
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; another than loopback takes writes only with NEWSWEAVE_TOKEN set.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(db: str, host: str, port: int) -> None:
+    """Serve the corpus: web pages at /, the JSON API under /api/ (docs at /docs).
+
+    POST /api/documents ingests an article; it needs `Authorization: Bearer $NEWSWEAVE_TOKEN`
+    when NEWSWEAVE_TOKEN is set."""
+    import os
+
+    import uvicorn
+
+    from .serve import create_app
+
+    _open(db).close()  # a missing or unusable database fails here, in one line
+    token = os.environ.get("NEWSWEAVE_TOKEN") or None
+    app = create_app(db, token=token, host=host, settings=Settings.from_env())
+    _say(f"serving {db} at http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

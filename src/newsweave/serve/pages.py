@@ -1,0 +1,164 @@
+"""Server-rendered pages (Jinja2, autoescaped): stories, a story, a document, an entity,
+search. They read through the same Corpus calls as the API and need no JavaScript."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..corpus import Corpus
+from ..document import Document
+from ..errors import SearchError
+from ..search import marked_parts
+from .api import story_view
+
+HERE = files(__package__)
+templates = Environment(
+    loader=FileSystemLoader(str(HERE / "templates")),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+PAGE = 50
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
+
+
+def _args(request: Request, *names: str) -> dict[str, str | None]:
+    return {n: (request.query_params.get(n) or None) for n in names}
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SearchError(f"{name} {value!r} is not a number") from None
+
+
+@router.get("/")
+def stories_page(request: Request) -> HTMLResponse:
+    f = _args(request, "lang", "from", "to", "entity", "cursor")
+    page = request.app.state.corpus(lambda c: c.stories(
+        lang=f["lang"], date_from=f["from"], date_to=f["to"], entity=f["entity"], newest_first=True,
+        limit=PAGE, cursor=f["cursor"]))
+    return render("stories.html", stories=page.results, next=page.next, f=f)
+
+
+@router.get("/stories/{story_id}")
+def story_page(request: Request, story_id: int) -> HTMLResponse:
+    data = request.app.state.corpus(lambda c: story_view(c, story_id))
+    return render("story.html", story=data, chart=day_chart(data["timeline"]))
+
+
+def day_chart(timeline: list[dict[str, Any]]) -> dict[str, Any]:
+    """Documents per day, stacked by language, as bar geometry for an inline SVG."""
+    days = sorted({t["day"] for t in timeline})
+    languages = sorted({t["language"] for t in timeline})
+    top = max((sum(t["documents"] for t in timeline if t["day"] == d) for d in days), default=1)
+    bars, width, height = [], 36, 80
+    for i, day in enumerate(days):
+        y = height
+        for t in (t for t in timeline if t["day"] == day):
+            h = round(t["documents"] / top * (height - 10))
+            y -= h
+            bars.append({"x": i * (width + 8) + 4, "y": y, "w": width, "h": h, "language": t["language"],
+                         "shade": languages.index(t["language"]) % 6, "n": t["documents"], "day": day})
+    return {"bars": bars, "days": days, "languages": languages, "width": max(len(days), 1) * (width + 8) + 8,
+            "height": height + 20, "label_y": height + 14, "bar_width": width}
+
+
+def marked_paragraphs(doc: Document) -> list[list[tuple[str, str | None]]]:
+    """Each paragraph as pieces of text, a piece naming an entity carrying that entity's id."""
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for entity in doc.entities:
+        for m in entity.mentions:
+            spans.setdefault(m.paragraph, []).append((m.start, m.end, entity.id))
+    out = []
+    for i, paragraph in enumerate(doc.paragraphs):
+        pieces, at = [], 0
+        for start, end, entity_id in sorted(spans.get(i, [])):
+            if start < at or end > len(paragraph.text):
+                continue  # overlapping or out of range: leave as text
+            if start > at:
+                pieces.append((paragraph.text[at:start], None))
+            pieces.append((paragraph.text[start:end], entity_id))
+            at = end
+        pieces.append((paragraph.text[at:], None))
+        out.append(pieces)
+    return out
+
+
+@router.get("/documents/{doc_id}")
+def document_page(request: Request, doc_id: str) -> HTMLResponse:
+    def read(corpus: Corpus) -> dict[str, Any]:
+        doc = corpus.document(doc_id)
+        record = corpus.view(doc.id)
+        return {"doc": doc, "record": record, "paragraphs": marked_paragraphs(doc)}
+
+    data = request.app.state.corpus(read)
+    for link in data["record"]["links"]:
+        link["evidence_json"] = json.dumps(link["evidence"], ensure_ascii=False, indent=1)
+    return render("document.html", **data)
+
+
+@router.get("/entities/{entity_id}")
+def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+    found = request.app.state.corpus(lambda c: c.entity(entity_id))
+    timeline = [{"day": day, "language": "all", "documents": n} for day, n in found.timeline.items()]
+    return render("entity.html", entity=found, chart=day_chart(timeline))
+
+
+@router.get("/search")
+def search_page(request: Request) -> HTMLResponse:
+    f = _args(request, "q", "lang", "from", "to", "entity", "story", "cursor")
+    hits, after, problem = [], None, None
+    if f["q"]:
+        try:
+            page = request.app.state.corpus(lambda c: c.search(
+                f["q"][:500], lang=f["lang"], date_from=f["from"], date_to=f["to"], entity=f["entity"],
+                story=_int(f["story"], "story"), limit=20, cursor=f["cursor"]))
+            hits = [(hit, list(marked_parts(hit.snippet))) for hit in page]
+            after = page.next
+        except SearchError as error:
+            problem = str(error)
+    return render("search.html", status=422 if problem else 200, f=f, hits=hits, next=after, problem=problem)
+
+
+@router.get("/docs")
+def docs_page(request: Request) -> HTMLResponse:
+    """The API's reference, rendered from its own OpenAPI document (no CDN, no script)."""
+    spec = request.app.openapi()
+    operations = []
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            operations.append({
+                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                "description": op.get("description", ""),
+                "parameters": [
+                    {"name": p["name"], "in": p["in"], "required": p.get("required", False),
+                     "type": _type(p.get("schema", {})), "description": p.get("description", "")}
+                    for p in op.get("parameters", [])
+                ],
+                "body": "requestBody" in op,
+                "responses": sorted(op.get("responses", {})),
+            })
+    body_schema = spec["paths"]["/api/documents"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return render("docs.html", operations=operations, info=spec["info"], body=json.dumps(body_schema, indent=1))
+
+
+def _type(schema: dict[str, Any]) -> str:
+    if "anyOf" in schema:
+        return " | ".join(_type(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(map(str, schema["enum"]))
+    bits = schema.get("type", "")
+    bounds = [f"{k} {schema[k]}" for k in ("minimum", "maximum") if k in schema]
+    return f"{bits} ({', '.join(bounds)})" if bounds else bits

@@ -276,7 +276,7 @@ def _guarded(records: Any, guard: _LineGuard) -> Iterator[Any]:
     (a payload may be one long line; headers never are)."""
     previous = None
     while True:
-        if previous is not None:
+        if previous is not None and hasattr(previous.raw_stream, "limit"):  # a record with a length
             guard.armed = False
             while previous.raw_stream.read(_CHUNK):  # the rest of the payload, in bounded reads
                 pass
@@ -290,6 +290,8 @@ def _guarded(records: Any, guard: _LineGuard) -> Iterator[Any]:
 
 
 def _warc_article(record: Any, where: str, max_bytes: int) -> RawArticle | Failure:
+    if not hasattr(record.raw_stream, "limit"):  # warcio reads on to the end of the file
+        return Failure(where, "record states no Content-Length (its header is cut or damaged)")
     status = record.http_headers.get_statuscode() if record.http_headers else None
     content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
     if status and not status.startswith("2"):
@@ -312,7 +314,7 @@ def _checked(item: RawArticle, record: Any, errors_before: int, records: Any) ->
     if records.err_count > errors_before:
         return Failure(item.source, "record's stated length runs past its end into what follows "
                        "(the file is cut or corrupt there); not stored, nor what its length swallowed")
-    return _cut(item, record) if record.raw_stream.limit else item
+    return _cut(item, record) if getattr(record.raw_stream, "limit", 0) else item
 
 
 def _cut(item: RawArticle, record: Any) -> RawArticle | Failure:
@@ -326,14 +328,18 @@ def read_feed(data: bytes, source: str) -> Iterator[RawArticle | Failure]:
     summary, with title, link and date as hints. Nothing is fetched from the links."""
     import feedparser
 
-    feed = feedparser.parse(data)
+    try:
+        feed = feedparser.parse(data)
+    except (UnicodeError, ValueError, TypeError, LookupError) as error:  # feedparser's own slips on junk
+        yield Failure(source, f"not a readable RSS/Atom feed ({type(error).__name__}: {error})")
+        return
     if not feed.entries:
         reason = f"not a readable RSS/Atom feed ({feed.bozo_exception})" if feed.bozo else "feed has no items"
         yield Failure(source, reason)
         return
     for n, entry in enumerate(feed.entries, start=1):
         where = f"{source}#{n}"
-        contents = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
+        contents = [c.get("value") or "" for c in entry.get("content") or []] or [entry.get("summary") or ""]
         body = max(contents, key=len).strip()
         if not body:
             yield Failure(where, "feed item has no content or summary")

@@ -47,9 +47,14 @@ class PairScore:
 class PairScorer:
     """The pipeline, the model and the rarity table, loaded once and reused for every pair."""
 
-    def __init__(self, pipeline=None, model: EventModel | None = None, rarity: EntityRarity | None = None) -> None:
+    def __init__(self, pipeline=None, model: EventModel | None = None, rarity: EntityRarity | None = None,
+                 settings=None) -> None:
         self.model = model or EventModel.load()
         self.rarity = rarity or shipped_rarity()
+        if pipeline is None and settings is not None:
+            from ..pipeline import Pipeline
+
+            pipeline = Pipeline(settings)
         self.pipeline = pipeline  # None: the one `newsweave.process` keeps
         self._documents: OrderedDict[str, Document] = OrderedDict()
 

@@ -133,13 +133,14 @@ def test_cli_scores_each_line_in_order_and_reports_a_bad_line(tmp_path):
         "",
         json.dumps({"id": "other", "text1": f"<html><body><p>{KAZAN}</p></body></html>", "text2": OTHER}),
     ]
-    pairs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pairs.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b'{"id": "\xff"}\n')
     code, stdout, stderr = run_cli("similarity", "--pairs", str(pairs), "--json")
     records = [json.loads(line) for line in stdout.splitlines()]
     assert code == 1
-    assert [r["id"] for r in records] == ["same", None, 7, "other"]
+    assert [r["id"] for r in records] == ["same", None, 7, "other", None]
     assert "not JSON" in records[1]["error"] and records[1]["line"] == 2
     assert "text2 must be a non-empty string" in records[2]["error"]
+    assert records[4] == {"id": None, "line": 6, "error": "not UTF-8 (byte 8)"}
     assert "line 2: failed: not JSON" in stderr and "line 3:" in stderr
     assert records[0]["similarity"] > records[3]["similarity"]
     assert set(records[0]["signals"]) == set(SIGNALS)

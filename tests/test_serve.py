@@ -166,6 +166,7 @@ def test_pages_render_stories_story_document_entity_and_search(client, seed_ids)
     story = client.get(f"/api/documents/{seed_ids['001']}").json()["story"]
     page = client.get(f"/stories/{story}").text
     assert f"/documents/{seed_ids['000']}" in page and "translation" in page and "original" in page
+    assert "<rect" in page  # documents per day, drawn without script
     doc = client.get(f"/documents/{seed_ids['001']}").text
     assert 'href="/entities/org%3Ataliban"' in doc
     assert "Afghanistan" in client.get("/entities/loc:country:AF").text

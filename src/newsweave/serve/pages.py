@@ -55,7 +55,7 @@ def stories_page(request: Request) -> HTMLResponse:
 @router.get("/stories/{story_id}")
 def story_page(request: Request, story_id: int) -> HTMLResponse:
     data = request.app.state.corpus(lambda c: story_view(c, story_id))
-    return render("story.html", story=data, chart=day_chart(data["timeline"]))
+    return render("story.html", story=data, volume=day_chart(data["timeline"]))
 
 
 def day_chart(timeline: list[dict[str, Any]]) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def document_page(request: Request, doc_id: str) -> HTMLResponse:
 def entity_page(request: Request, entity_id: str) -> HTMLResponse:
     found = request.app.state.corpus(lambda c: c.entity(entity_id))
     timeline = [{"day": day, "language": "all", "documents": n} for day, n in found.timeline.items()]
-    return render("entity.html", entity=found, chart=day_chart(timeline))
+    return render("entity.html", entity=found, volume=day_chart(timeline))
 
 
 @router.get("/search")

@@ -1,0 +1,164 @@
+"""The web UI in real Chromium (Selenium, Debian's chromium and chromedriver): the real
+server in a subprocess over the seed corpus on a free loopback port. Each test saves a
+screenshot under tests/artifacts/. Without a browser these skip, but fail under CI=true."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+ENGLISH_QUERY = "Tajikistan asks Russia-led bloc for help at Afghan border"
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install selenium)"
+    for path in (CHROMIUM, DRIVER):
+        if not Path(path).exists():
+            return f"{path} is missing (apt-get install chromium chromium-driver)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests need a browser in CI: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,1100"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(120)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seed_db, tmp_path_factory):
+    """`newsweave serve` over a copy of the seed corpus; its base URL once it answers."""
+    if _missing() and os.environ.get("CI") != "true":
+        pytest.skip(_missing())
+    db = tmp_path_factory.mktemp("served") / "seeds.db"
+    shutil.copy(seed_db, db)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsweave.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "NEWSWEAVE_TOKEN": ""},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/health", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the server did not start: {process.stderr.read().decode(errors='replace')}")
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _shot(driver, name: str) -> None:
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def _no_dialog(driver) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018
+
+
+def test_stories_page_lists_the_seed_stories(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")
+    headlines = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".story .headline")]
+    _shot(browser, "stories")
+    assert len(headlines) == 4
+    assert "Russia Hosts Taliban Talks as It Seeks Regional Influence" in headlines
+
+
+def test_story_page_shows_its_members_in_a_timeline(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")
+    browser.find_element(By.LINK_TEXT, "Russia Hosts Taliban Talks as It Seeks Regional Influence").click()
+    members = browser.find_elements(By.CSS_SELECTOR, ".timeline .member")
+    _shot(browser, "story")
+    roles = sorted(m.find_element(By.CSS_SELECTOR, ".role").text for m in members)
+    assert roles == ["original", "translation"]
+
+
+def test_search_finds_the_german_article_for_an_english_query(browser, server, seed_ids):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/search")
+    box = browser.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
+    box.send_keys(ENGLISH_QUERY)
+    box.submit()
+    hits = [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, ".hit")]
+    _shot(browser, "search")
+    assert seed_ids["003"] in hits[:2]
+
+
+def test_a_hostile_article_is_shown_as_text_and_runs_nothing(browser, server):
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    hostile = ("Hostile headline <script>alert(1)</script>\n\nA paragraph with <img src=x onerror=alert(1)> "
+               "in the middle of ordinary news text about the talks in Kabul and Moscow.")
+    request = urllib.request.Request(server + "/api/documents", data=json.dumps({"text": hostile, "id": "hostile"}).encode(),
+                                     headers={"content-type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=300) as response:
+        assert response.status == 201
+    browser.get(server + "/documents/hostile")
+    _no_dialog(browser)
+    text = browser.find_element(By.CSS_SELECTOR, "article").text
+    _shot(browser, "hostile")
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+    assert not browser.find_elements(By.CSS_SELECTOR, "article script, article img")
+
+
+def test_pages_fit_a_phone_width_screen(browser, server, seed_ids):
+    browser.set_window_size(390, 844)
+    try:
+        for path in ("/", f"/documents/{seed_ids['001']}", "/search?q=Taliban"):
+            browser.get(server + path)
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
+        _shot(browser, "phone-search")
+    finally:
+        browser.set_window_size(1000, 1100)

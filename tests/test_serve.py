@@ -4,6 +4,8 @@ endpoint, paging, bad parameters, unknown ids, the write endpoint and its guards
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -234,3 +236,39 @@ def test_a_hostile_article_is_shown_as_text(writable, pipeline):
         page = client.get(f"/documents/{posted['id']}").text
         assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_reads_go_through_a_connection_that_cannot_write(client):
+    def try_write(corpus):
+        corpus.store.db.execute("INSERT INTO failures(source, reason, at) VALUES ('x', 'y', 'z')")
+
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        client.app.state.corpus(try_write)
+
+
+def test_a_post_that_is_not_json_is_refused_so_other_sites_cannot_post_forms(writable, pipeline):
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        form = client.post("/api/documents", data={"text": "A note about Kabul."})
+        assert error_of(form, 415) == "unsupported_media_type"
+        plain = client.post("/api/documents", content=b'{"text": "A note."}', headers={"content-type": "text/plain"})
+        assert error_of(plain, 415) == "unsupported_media_type"
+        assert client.get("/api/health").json()["documents"] == 5
+
+
+def test_concurrent_posts_and_reads_lose_nothing(writable, pipeline):
+    texts = [f"Report {i}: officials in Kabul and Moscow met on day {i} to discuss border security and trade."
+             for i in range(4)]
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        def post(text):
+            return client.post("/api/documents", json=_article(text)).status_code
+
+        def read(_):
+            return client.get("/api/stories").status_code
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            writes = pool.map(post, texts)
+            reads = pool.map(read, range(8))
+            assert list(writes) == [201] * 4 and list(reads) == [200] * 8
+        assert client.get("/api/health").json()["documents"] == 9
+        listed = client.get("/api/documents").json()["results"]
+        assert len({d["id"] for d in listed}) == 9

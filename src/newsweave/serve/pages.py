@@ -101,12 +101,29 @@ def document_page(request: Request, doc_id: str) -> HTMLResponse:
     def read(corpus: Corpus) -> dict[str, Any]:
         doc = corpus.document(doc_id)
         record = corpus.view(doc.id)
+        for link in record["links"]:
+            other = corpus.document(link["other"])
+            link["title"] = other.title or (other.paragraphs[0].text[:100] if other.paragraphs else None)
+            link["language"] = other.language
+            if link.get("direction") and link["evidence"].get("paragraph_pairs"):
+                link["aligned"] = aligned(doc, other, link)
         return {"doc": doc, "record": record, "paragraphs": marked_paragraphs(doc)}
 
     data = request.app.state.corpus(read)
     for link in data["record"]["links"]:
         link["evidence_json"] = json.dumps(link["evidence"], ensure_ascii=False, indent=1)
     return render("document.html", **data)
+
+
+def aligned(doc: Document, other: Document, link: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """A translation's paragraph pairs as (this document's, the other's, similarity)."""
+    ours_first = link["direction"] == "original_of"  # pairs are (original's, translation's)
+    rows = []
+    for pair in link["evidence"]["paragraph_pairs"]:
+        mine, theirs = (pair[0], pair[1]) if ours_first else (pair[1], pair[0])
+        if mine < len(doc.paragraphs) and theirs < len(other.paragraphs):
+            rows.append((doc.paragraphs[mine].text, other.paragraphs[theirs].text, pair[2]))
+    return rows
 
 
 @router.get("/entities/{entity_id}")

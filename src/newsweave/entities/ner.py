@@ -72,7 +72,7 @@ _LINES = re.compile(r"[^\n]+")
 # A line longer than this is read in pieces, each cut after a sentence (else at a space)
 # before the limit. News paragraphs are far shorter (the longest line of the 2,566 articles
 # of the news-similarity bench has 3,187), while the model's memory grows with the longest
-# text it is given: one 300 kB line took 900 MB.
+# text it is given (about 3 kB a character: a 1 MB line would take 3 GB).
 MAX_LINE_CHARS = 10_000
 # The model reads a document's first this many characters (15 times the longest article of
 # that bench, 12,701; a 1 MB "article" is a dump). Names found there are still found

@@ -94,8 +94,9 @@ def propagate(
 
 
 class _Spans:
-    """Whether a span overlaps any of a paragraph's tagged spans, in O(log n) per question
-    (a paragraph may hold thousands: a one-line 1 MB "article" made the pairwise check quadratic)."""
+    """Whether a span overlaps any of a paragraph's tagged spans, in O(log n) per question:
+    one paragraph may hold thousands (a text without line breaks), and checking each found
+    name against all of them is quadratic."""
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:
         spans = sorted(spans)

@@ -56,19 +56,15 @@ def marked_parts(snippet_text: str) -> list[tuple[str, bool]]:
 def hits(text: str, query: Query) -> list[tuple[int, int]]:
     """Character spans of `text` the query's terms match, in order, not overlapping;
     matched as the index matches: case and diacritics folded, words whole unless a prefix."""
-    folded = fold(text)
-    spans = []
-    for term in query.terms:
-        for m in term_pattern(term).finditer(folded):
-            if m.end() > m.start():
-                spans.append((m.start(), m.end()))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a < merged[-1][1]:
-            continue
-        merged.append((a, b))
-    return merged
+    return [m.span() for m in _query_pattern(query.terms).finditer(fold(text)) if m.end() > m.start()]
+
+
+@lru_cache(maxsize=256)
+def _query_pattern(terms: tuple[Term, ...]) -> regex.Pattern:
+    """Every term in one alternation (longest first, so a phrase wins over its first word):
+    one pass over the text."""
+    ordered = sorted(terms, key=lambda t: -len(t.text))
+    return regex.compile("|".join(f"(?:{term_pattern(t).pattern})" for t in ordered))
 
 
 @lru_cache(maxsize=1024)

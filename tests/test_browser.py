@@ -176,3 +176,22 @@ def test_pages_fit_a_phone_width_screen(browser, server, seed_ids):
         _shot(browser, "phone-search")
     finally:
         browser.set_window_size(1000, 1100)
+
+
+def test_upload_form_ingests_a_pasted_article(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "/upload")
+    browser.find_element(By.NAME, "text").send_keys(
+        "Uzbek and Tajik officials met in Termez on Tuesday to discuss the Afghan border and trade.")
+    browser.find_element(By.NAME, "id").send_keys("uploaded-in-browser")
+    browser.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+    WebDriverWait(browser, 120).until(  # the first ingest may wait for models to load
+        lambda b: not b.current_url.endswith("/upload") or b.find_elements(By.CLASS_NAME, "problem"))
+    _shot(browser, "uploaded")
+    problems = [p.text for p in browser.find_elements(By.CLASS_NAME, "problem")]
+    assert not problems
+    assert browser.current_url == server + "/documents/uploaded-in-browser"
+    _shot(browser, "uploaded")
+    assert "Termez" in browser.find_element(By.CSS_SELECTOR, "article").text

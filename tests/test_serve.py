@@ -273,3 +273,35 @@ def test_concurrent_posts_and_reads_lose_nothing(writable, pipeline):
         assert client.get("/api/health").json()["documents"] == 9
         listed = client.get("/api/documents").json()["results"]
         assert len({d["id"] for d in listed}) == 9
+
+
+def test_upload_form_ingests_a_pasted_article_and_shows_it(writable, pipeline):
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        form = client.get("/upload").text
+        assert '<textarea name="text"' in form and "Text or HTML of the article" in form and 'name="token"' not in form
+        sent = client.post("/upload", data={"text": "Officials met in Kabul on Monday to discuss the border.",
+                                            "id": "pasted", "published": "2023-10-02"}, follow_redirects=False)
+        assert sent.status_code == 303 and sent.headers["location"] == "/documents/pasted"
+        assert client.get("/api/documents/pasted").json()["published"] == "2023-10-02"
+
+
+def test_upload_from_another_site_is_refused(writable, pipeline):
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        for headers in ({"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}):
+            response = client.post("/upload", data={"text": "A note about Kabul."}, headers=headers)
+            assert response.status_code == 403
+        assert client.get("/api/health").json()["documents"] == 5
+
+
+def test_upload_needs_the_token_when_one_is_set_and_none_off_loopback(writable, pipeline):
+    with TestClient(create_app(writable, token="s3cret", pipeline=pipeline)) as client:
+        assert 'name="token"' in client.get("/upload").text
+        wrong = client.post("/upload", data={"text": "A note about Kabul.", "token": "nope"})
+        assert wrong.status_code == 422 and "token" in wrong.text
+        right = client.post("/upload", data={"text": "A note about Kabul and Moscow.", "token": "s3cret"},
+                            follow_redirects=False)
+        assert right.status_code == 303
+    with TestClient(create_app(writable, host="0.0.0.0", pipeline=pipeline)) as client:
+        assert "takes no uploads" in client.get("/upload").text
+        assert client.post("/upload", data={"text": "A note."}).status_code == 422
+        assert client.get("/api/health").json()["documents"] == 6

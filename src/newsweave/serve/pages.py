@@ -4,18 +4,22 @@ search. They read through the same Corpus calls as the API and need no JavaScrip
 from __future__ import annotations
 
 import json
+import secrets
 from importlib.resources import files
 from typing import Any
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import SearchError
+from ..errors import InputError, SearchError
 from ..search import marked_parts
-from .api import story_view
+from .api import ApiError, read_body, story_view
 
 HERE = files(__package__)
 templates = Environment(
@@ -147,6 +151,57 @@ def search_page(request: Request) -> HTMLResponse:
         except SearchError as error:
             problem = str(error)
     return render("search.html", status=422 if problem else 200, f=f, hits=hits, next=after, problem=problem)
+
+
+UPLOAD_FIELDS = ("title", "url", "published", "language", "id")
+
+
+@router.get("/upload")
+def upload_form(request: Request) -> HTMLResponse:
+    return render("upload.html", f={}, problem=None, **_writes(request))
+
+
+@router.post("/upload")
+async def upload(request: Request) -> Response:
+    """Ingest one pasted article from the form; on success, go to its page."""
+    state = _writes(request)
+    site = request.headers.get("sec-fetch-site", "same-origin")
+    origin = request.headers.get("origin")
+    if site not in ("same-origin", "none") or (origin and origin != str(request.base_url).rstrip("/")):
+        raise ApiError(403, "forbidden", "articles are uploaded from this server's own form only")
+    holder = request.app.state.corpus
+    body = await read_body(request, holder.settings.max_article_bytes * 3 + 4096)  # form encoding
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), max_num_fields=20).items()}
+    text = form.get("text", "")
+    problem = None
+    if not state["writable"]:
+        problem = state["why"]
+    elif request.app.state.token and not secrets.compare_digest(
+            form.get("token", "").encode(), request.app.state.token.encode()):
+        problem = "the token is not this server's NEWSWEAVE_TOKEN"
+    elif not text.strip():
+        problem = "paste the article's text or HTML"
+    elif len(text.encode("utf-8")) > holder.settings.max_article_bytes:
+        problem = f"the article is over the size limit ({holder.settings.max_article_bytes} bytes)"
+    if problem is None:
+        hints = {k: form[k].strip() for k in UPLOAD_FIELDS if k != "url" and form.get(k, "").strip()}
+        try:
+            added = await run_in_threadpool(
+                holder.write, lambda c: c.add(text, url=form.get("url", "").strip() or None, **hints))
+            return RedirectResponse(f"/documents/{quote(added.id, safe='')}", status_code=303)
+        except InputError as bad:
+            problem = bad.reason
+    return render("upload.html", status=422, f={k: form.get(k, "") for k in (*UPLOAD_FIELDS, "text")},
+                  problem=problem, **state)
+
+
+def _writes(request: Request) -> dict[str, Any]:
+    if request.app.state.token:
+        return {"writable": True, "needs_token": True, "why": None}
+    if request.app.state.loopback:
+        return {"writable": True, "needs_token": False, "why": None}
+    return {"writable": False, "needs_token": False,
+            "why": "this server takes no uploads: it is not on loopback and NEWSWEAVE_TOKEN is not set"}
 
 
 @router.get("/docs")

@@ -16,7 +16,7 @@ WORDS = ["On", "Monday", ",", "Sergei", "Lavrov", "flew", "from", "Moscow", "to"
 @pytest.fixture(scope="module")
 def base():
     """The shipped English model: it has the OntoNotes labels the real base has."""
-    return EntityRecognizer()._load("en")
+    return EntityRecognizer().load("en")
 
 
 def reference_spans(example) -> set[tuple[int, int, str]]:

@@ -119,6 +119,9 @@ def test_story_page_shows_its_members_in_a_timeline(browser, server):
     _shot(browser, "story")
     roles = sorted(m.find_element(By.CSS_SELECTOR, ".role").text for m in members)
     assert roles == ["original", "translation"]
+    browser.find_element(By.CSS_SELECTOR, ".places").location_once_scrolled_into_view  # noqa: B018
+    _shot(browser, "story-places")
+    assert browser.find_elements(By.CSS_SELECTOR, ".places circle")
 
 
 def test_document_page_folds_removed_text_and_aligns_its_translation(browser, server, seed_ids):

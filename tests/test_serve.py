@@ -169,6 +169,7 @@ def test_pages_render_stories_story_document_entity_and_search(client, seed_ids)
     page = client.get(f"/stories/{story}").text
     assert f"/documents/{seed_ids['000']}" in page and "translation" in page and "original" in page
     assert "<rect" in page  # documents per day, drawn without script
+    assert 'href="/entities/loc%3Acity%3A551487"' in page and "<circle" in page  # Kazan on the places map
     doc = client.get(f"/documents/{seed_ids['001']}").text
     assert 'href="/entities/org%3Ataliban"' in doc
     assert "Aligned paragraphs" in doc and "MOSKAU" in doc  # the German translation's paragraphs beside these

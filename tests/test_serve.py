@@ -306,3 +306,13 @@ def test_upload_needs_the_token_when_one_is_set_and_none_off_loopback(writable, 
         assert "takes no uploads" in client.get("/upload").text
         assert client.post("/upload", data={"text": "A note."}).status_code == 422
         assert client.get("/api/health").json()["documents"] == 6
+
+
+def test_ids_holding_a_slash_are_reachable(writable, pipeline):
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        posted = client.post("/api/documents", json=_article("Officials met in Kabul on Monday.", id="wire/2023/17"))
+        assert posted.status_code == 201, posted.text
+        assert client.get("/api/documents/wire/2023/17").json()["id"] == "wire/2023/17"
+        assert client.get("/api/documents/wire/2023/17/similar").json()["next"] is None
+        page = client.get("/documents/wire/2023/17")
+        assert page.status_code == 200 and "wire/2023/17" in page.text

@@ -85,15 +85,15 @@ def documents(request: Request, lang: Lang = None, date_from: DateFrom = None, d
         limit=limit, cursor=cursor)))
 
 
-@router.get("/documents/{doc_id}", summary="One document as `newsweave show --json` prints it")
-def document(request: Request, doc_id: str) -> dict[str, Any]:
-    return corpus_of(request)(lambda c: c.view(doc_id))
-
-
-@router.get("/documents/{doc_id}/similar", summary="Documents nearest in meaning, in any language")
+@router.get("/documents/{doc_id:path}/similar", summary="Documents nearest in meaning, in any language")
 def similar(request: Request, doc_id: str, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
     hits = corpus_of(request)(lambda c: c.similar(doc_id, limit))
     return {"results": [hit.to_dict() for hit in hits], "next": None}
+
+
+@router.get("/documents/{doc_id:path}", summary="One document as `newsweave show --json` prints it")
+def document(request: Request, doc_id: str) -> dict[str, Any]:
+    return corpus_of(request)(lambda c: c.view(doc_id))
 
 
 def story_view(corpus: Corpus, story_id: int) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def entities(request: Request, type: str | None = None, story: int | None = None
         type=type, story=story, document=document, limit=limit, cursor=cursor)))
 
 
-@router.get("/entities/{entity_id}", summary="One entity: variants by language, documents, mentions per day")
+@router.get("/entities/{entity_id:path}", summary="One entity: variants by language, documents, mentions per day")
 def entity(request: Request, entity_id: str) -> dict[str, Any]:
     return corpus_of(request)(lambda c: c.entity(entity_id)).to_dict()
 

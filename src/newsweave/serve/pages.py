@@ -145,7 +145,7 @@ def marked_paragraphs(doc: Document) -> list[list[tuple[str, str | None]]]:
     return out
 
 
-@router.get("/documents/{doc_id}")
+@router.get("/documents/{doc_id:path}")
 def document_page(request: Request, doc_id: str) -> HTMLResponse:
     def read(corpus: Corpus) -> dict[str, Any]:
         doc = corpus.document(doc_id)
@@ -175,7 +175,7 @@ def aligned(doc: Document, other: Document, link: dict[str, Any]) -> list[tuple[
     return rows
 
 
-@router.get("/entities/{entity_id}")
+@router.get("/entities/{entity_id:path}")
 def entity_page(request: Request, entity_id: str) -> HTMLResponse:
     found = request.app.state.corpus(lambda c: c.entity(entity_id))
     timeline = [{"day": day, "language": "all", "documents": n} for day, n in found.timeline.items()]

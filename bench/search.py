@@ -4,7 +4,8 @@ Quality: every text of the pairs is one document of a corpus (processed document
 from the cache training/stories.py keeps under bench/.cache/stories; the corpus itself is
 kept under bench/.cache/search). For every pair annotators rated the same event (Overall
 <= 1.5), the first article's headline is the query (its title, else its opening line up to
-a double space or line break, cut to 25 words: most SemEval texts run title into body);
+a double space or line break, cut to 25 space-separated words: most SemEval texts run
+title into body, so for Chinese, written without spaces, this is often a whole sentence);
 the first article itself is left out of the results, and the partner must be in the top
 10. Prints recall@1 and @10 for all pairs and for cross-lingual ones, and queries/s.
 

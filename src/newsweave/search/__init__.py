@@ -19,7 +19,7 @@ from ..document import SearchHit, SearchPage
 from ..errors import SearchError
 from .filters import Filters
 from .fusion import fuse
-from .keyword import enough, keyword_matches
+from .keyword import Vocabulary, keyword_matches
 from .query import Query, parse
 from .semantic import SemanticIndex
 from .snippets import MARK_CLOSE, MARK_OPEN, marked_parts, snippet
@@ -39,6 +39,7 @@ class Search:
         self.db = db
         self.encode = encode
         self.semantic = SemanticIndex(db, index_path, embedder_name)
+        self.vocabulary = Vocabulary(db)
 
     def search(self, text: str, filters: Filters, limit: int = 20, group_by_story: bool = False,
                cursor: str | None = None, mode: str = "all") -> SearchPage:
@@ -51,8 +52,7 @@ class Search:
         if mode not in MODES:
             raise SearchError(f"search mode {mode!r} is unknown; give one of {', '.join(MODES)}")
         depth = min(MAX_DEPTH, max(50, 2 * (offset + limit)))
-        words = keyword_matches(self.db, query, filters, depth) if mode != "semantic" else {}
-        minimum = enough(query)
+        words, minimum = keyword_matches(self.db, query, filters, depth, self.vocabulary) if mode != "semantic" else ({}, 1.0)
         if mode == "keyword":  # BM25 order, the share of terms as score
             fused = [(seq, share) for seq, share in words.items() if share >= minimum]
         else:

@@ -3,10 +3,14 @@ virtualenv outside the checkout, and run from another directory (models are pack
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -52,3 +56,34 @@ def test_wheel_installed_outside_the_checkout_gives_the_four_seed_stories(tmp_pa
     german = next(i for i, seed in seed_of.items() if seed == "000")
     shown = json.loads(_run(cli, "show", german, "--db", "seeds.db", "--json", cwd=elsewhere, env=env))
     assert any(entity["id"] == "per:lavrov" for entity in shown["entities"]), shown["entities"]
+
+    # The web pages' templates and styles are package data too: the installed server renders them.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(cli), "serve", "--db", "seeds.db", "--port", str(port)], cwd=elsewhere, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        page = _get_when_up(f"http://127.0.0.1:{port}/", server)
+        style = _get_when_up(f"http://127.0.0.1:{port}/static/style.css", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert all(story["title"] in html.unescape(page) for story in stories), "the stories page lists every headline"
+    assert "{" in style and "body" in style
+
+
+def _get_when_up(url: str, server: subprocess.Popen, wait_s: float = 90.0) -> str:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            if server.poll() is not None:
+                raise AssertionError(f"server exited: {server.stderr.read().decode()[-2000:]}") from None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

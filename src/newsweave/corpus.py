@@ -100,8 +100,10 @@ class Corpus:
         known = self.store.known_source(raw.source)
         return "unchanged" if known and known[1] == raw.sha256 else None
 
-    def add(self, item: RawArticle | Document | str | bytes, **hints: Any) -> AddResult:
-        """Add one article (raw input, processed document, or text/bytes) to the corpus."""
+    def add(self, item: RawArticle | Document | str | bytes, from_raw: RawArticle | None = None, **hints: Any) -> AddResult:
+        """Add one article (raw input, processed document, or text/bytes) to the corpus.
+        `from_raw`: the input a processed Document was made from elsewhere (a Dask worker),
+        stored with it as a raw input is, so reprocess can redo it."""
         if isinstance(item, (str, bytes)):
             item = raw_article(item, **hints)
         if isinstance(item, RawArticle):
@@ -109,7 +111,7 @@ class Corpus:
                 return AddResult("unchanged", self.store.known_source(item.source)[0])
             raw, doc = item, self.pipeline.process(item)
         else:
-            raw, doc = None, item
+            raw, doc = from_raw, item
         return self._insert(doc, raw)
 
     def replace(self, raw: RawArticle) -> AddResult:
@@ -269,7 +271,9 @@ class Corpus:
         """Keyword and semantic search over this corpus; its vector index lives beside the
         database (`<db>.vectors.usearch`) and loads on the first semantic query."""
         if self._search is None:
-            embedder = self._pipeline.embedder if self._pipeline else make_embedder(self.settings.embedder, self.settings.threads)
+            # A query is one short text: on one thread USE encodes it in ~5 ms, on two it waits on
+            # the other (28-77 ms measured while the second core was busy). A pipeline's is reused.
+            embedder = self._pipeline.embedder if self._pipeline else make_embedder(self.settings.embedder, 1)
             memory = self.store.path in ("", ":memory:") or self.store.path.startswith("file::memory:")
             self._search = Search(self.store.db, None if memory else self.store.path + ".vectors.usearch",
                                   embedder.name, embedder.encode)

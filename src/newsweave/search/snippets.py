@@ -7,10 +7,9 @@ so every mark is ours). A snippet stays data: the CLI and the web UI split it wi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
-
-import regex
 
 from .query import Query, Term
 
@@ -47,7 +46,7 @@ def snippet(text: str, query: Query | None, width: int = WIDTH) -> str:
 def marked_parts(snippet_text: str) -> list[tuple[str, bool]]:
     """The snippet as (text, is_hit) pieces, for a renderer to escape and style."""
     parts = []
-    for i, piece in enumerate(regex.split(f"[{MARK_OPEN}{MARK_CLOSE}]", snippet_text)):
+    for i, piece in enumerate(re.split(f"[{MARK_OPEN}{MARK_CLOSE}]", snippet_text)):
         if piece:
             parts.append((piece, i % 2 == 1))
     return parts
@@ -60,22 +59,24 @@ def hits(text: str, query: Query) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=256)
-def _query_pattern(terms: tuple[Term, ...]) -> regex.Pattern:
+def _query_pattern(terms: tuple[Term, ...]) -> re.Pattern:
     """Every term in one alternation (longest first, so a phrase wins over its first word):
     one pass over the text."""
     ordered = sorted(terms, key=lambda t: -len(t.text))
-    return regex.compile("|".join(f"(?:{term_pattern(t).pattern})" for t in ordered))
+    return re.compile("|".join(f"(?:{term_pattern(t).pattern})" for t in ordered))
 
 
 @lru_cache(maxsize=1024)
-def term_pattern(term: Term) -> regex.Pattern:
-    """A regex finding the term in folded text: words whole (or as a prefix), CJK as a substring."""
+def term_pattern(term: Term) -> re.Pattern:
+    """A pattern finding the term in folded text: words whole (or as a prefix), CJK as a
+    substring. Stdlib re, as every new query compiles its terms and the regex package
+    compiled them slower than the search itself ran."""
     folded = fold(term.text)
     if term.cjk:
-        return regex.compile(regex.escape(folded))
-    words = regex.findall(r"\w+", folded)
-    body = r"\W+".join(regex.escape(w) for w in words)
-    return regex.compile(r"(?<!\w)" + body + (r"\w*" if term.prefix else r"(?!\w)"))
+        return re.compile(re.escape(folded))
+    words = re.findall(r"\w+", folded)
+    body = r"\W+".join(re.escape(w) for w in words)
+    return re.compile(r"(?<!\w)" + body + (r"\w*" if term.prefix else r"(?!\w)"))
 
 
 def fold(text: str) -> str:

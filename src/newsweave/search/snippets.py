@@ -22,17 +22,20 @@ MAX_CHARS = 20_000  # hits are looked for this far into a text (a long article's
 def snippet(text: str, query: Query | None, width: int = WIDTH) -> str:
     """The part of `text` around the query's first hit (the opening if none), hits marked."""
     text = " ".join(text[:MAX_CHARS].replace(MARK_OPEN, "").replace(MARK_CLOSE, "").split())
-    spans = hits(text, query) if query else []
+    folded = fold(text) if query else ""
+    pattern = _query_pattern(query.terms) if query else None
+    first = pattern.search(folded) if pattern else None  # the window first, then hits inside it only
     start = 0
-    if spans:
-        start = max(0, spans[0][0] - _BEFORE)
+    if first:
+        start = max(0, first.start() - _BEFORE)
         if start:
             space = text.find(" ", start)
-            start = space + 1 if 0 <= space < spans[0][0] else start
+            start = space + 1 if 0 <= space < first.start() else start
     end = min(len(text), start + width)
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
+    spans = [m.span() for m in pattern.finditer(folded, start, end) if m.end() > m.start()] if first else []
     out, cursor = [], start
     for a, b in spans:
         if a < cursor or b > end:

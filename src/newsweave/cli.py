@@ -137,15 +137,44 @@ class _RichProgress:
 @db_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--profile", is_flag=True, help="At the end, print each pipeline stage's documents and time on stderr.")
-def ingest(paths: tuple[str, ...], db: str, quiet: bool, profile: bool) -> None:
-    """Ingest files and folders (txt, html, jsonl/json, warc, and .gz of these)."""
-    from .engines.local import ingest as run
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where articles are processed: this process, or a Dask cluster (linking and storing stay here).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the scheduler of an existing cluster (tcp://host:8786); "
+                   "without it, a local cluster of --workers processes.")
+@click.option("--workers", type=click.IntRange(1), help="With --engine dask and no --scheduler: worker processes [cores].")
+def ingest(
+    paths: tuple[str, ...], db: str, quiet: bool, profile: bool, engine: str, scheduler: str | None, workers: int | None
+) -> None:
+    """Ingest files and folders (txt, html, jsonl/json, warc, and .gz of these).
 
+    PATH `-` reads stdin: JSONL when its first non-blank byte is `{` (one article per line,
+    read as it arrives), else the whole of it is one text or HTML article. Articles from
+    stdin are named by their content (`stdin:<sha256 prefix>`), so piping one again leaves
+    it unchanged.
+    """
+    from .engines import local
+
+    if "-" in paths and len(paths) > 1:
+        raise click.UsageError("`-` (stdin) cannot be mixed with other paths")
+    if (scheduler or workers) and engine != "dask":
+        raise click.UsageError("--scheduler and --workers need --engine dask")
     corpus = _open(db, create=True)
     progress = _RichProgress(enabled=not quiet and err.is_terminal)
     corpus.store.on_wait = progress.say
     try:
-        report = run(corpus, paths, progress)
+        if paths == ("-",):
+            from .ingest.stdin import read_stream
+
+            batches, count = [read_stream(click.get_binary_stream("stdin"), corpus.settings.max_article_bytes)], 1
+        else:
+            batches, count = local.file_batches(corpus, paths)
+        if engine == "dask":
+            from .engines import dask
+
+            report = dask.ingest_batches(corpus, batches, count, progress, scheduler=scheduler, workers=workers)
+        else:
+            report = local.ingest_batches(corpus, batches, count, progress)
     except KeyboardInterrupt:
         progress.stop()
         _say("interrupted: everything counted so far is stored; rerun to finish")
@@ -163,7 +192,9 @@ def ingest(paths: tuple[str, ...], db: str, quiet: bool, profile: bool) -> None:
         f"ingested {report.ingested}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)} in {report.seconds:.1f}s ({rate:.1f} docs/s)"
     )
-    if profile:
+    if profile and engine == "dask":
+        _say("--profile: the pipeline ran on the Dask workers; their stage timings are not collected")
+    elif profile:
         from .pipeline import profile_table
 
         click.echo("\n".join(profile_table(corpus.pipeline.profile())), err=True)

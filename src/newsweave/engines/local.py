@@ -8,7 +8,7 @@ nothing it counted, and a rerun skips what is stored ("unchanged") without repro
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -42,13 +42,26 @@ class IngestReport:
 
 
 def ingest(corpus: Corpus, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+    return ingest_batches(corpus, *file_batches(corpus, paths), progress)
+
+
+def file_batches(corpus: Corpus, paths: Iterable[str | Path]) -> tuple[Iterator[Iterable[RawArticle | Failure]], int]:
+    """The files under `paths` as batches of raw articles (read lazily, one file at a time), and their count."""
+    files = list(iter_paths(paths))
+    batches = ([path] if isinstance(path, Failure) else read_file(path, corpus.settings.max_article_bytes)
+               for path in files)
+    return batches, len(files)
+
+
+def ingest_batches(
+    corpus: Corpus, batches: Iterable[Iterable[RawArticle | Failure]], count: int, progress: Progress | None = None
+) -> IngestReport:
+    """Ingest `count` batches (files, or a stream) of raw articles or their failures, in order."""
     report = IngestReport()
     started = time.perf_counter()
-    files = list(iter_paths(paths))
     if progress:
-        progress.start(len(files))
-    for path in files:
-        items = [path] if isinstance(path, Failure) else read_file(path, corpus.settings.max_article_bytes)
+        progress.start(count)
+    for items in batches:
         for item in items:
             outcome = _ingest_one(corpus, item, report)
             if progress:

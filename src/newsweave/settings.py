@@ -31,7 +31,8 @@ def _parse_bool(raw: str) -> bool:
 class Settings:
     max_article_bytes: int = _setting(
         10_000_000,
-        "Largest single article (a text or HTML file, or one JSONL/WARC record) in bytes; "
+        "Largest single article (a text or HTML file, one JSONL line, JSON-list item or WARC "
+        "record) and largest RSS/Atom feed file, in bytes, also while decompressing a .gz; "
         "bigger inputs are reported as failed, not processed.",
         low=1_000,
     )

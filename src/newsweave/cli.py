@@ -369,17 +369,27 @@ def tag(files: tuple[Any, ...], lines: bool) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.option("--out", "out_path", required=True, type=click.Path(),
+              help="File to write (a folder with --partition-by).")
+@click.option("--partition-by", type=click.Choice(["date", "language"]),
+              help="With --format parquet: write a hive-partitioned dataset (date=YYYY-MM-DD/ or language=xx/ "
+                   "folders) that Dask, DuckDB and Spark read as is.")
 @db_option
-def export(fmt: str, out_path: str, db: str) -> None:
+def export(fmt: str, out_path: str, partition_by: str | None, db: str) -> None:
     """Export every document (as `show --json` prints it) to JSONL or Parquet."""
     from .store.export import export as run
-    from .store.export import refuse_protected
+    from .store.export import export_partitioned, refuse_protected
 
+    if partition_by and fmt != "parquet":
+        raise click.UsageError("--partition-by needs --format parquet")
     try:
         refuse_protected(Path(out_path), [db])  # before opening: a refused export touches nothing
         with _open(db) as corpus:
-            n = run((corpus.view(row.id) for row in corpus.documents()), out_path, fmt, protect=[db])
+            records = (corpus.view(row.id) for row in corpus.documents())
+            if partition_by:
+                n = export_partitioned(records, out_path, partition_by, protect=[db])
+            else:
+                n = run(records, out_path, fmt, protect=[db])
     except OutputError as error:
         raise Fatal(_plain(str(error))) from None
     _say(f"exported {n} documents to {out_path}")

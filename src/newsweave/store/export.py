@@ -7,6 +7,13 @@ the file without newsweave's types.
 A regular file is written beside its target and renamed into place, so a failed export
 never leaves half a file, and an existing file is replaced only by a complete one. The
 database (or its -wal/-shm) is never a valid target: writing there destroys the corpus.
+
+A partitioned export (`export_partitioned`) is a hive-style Parquet dataset in a folder,
+`language=de/…parquet` or `date=2024-05-01/…parquet` (day published; undated documents under
+`date=undated`: a null partition, `__HIVE_DEFAULT_PARTITION__`, is one Dask cannot read alone),
+as dask.dataframe.read_parquet, DuckDB and Spark read it.
+It is written into a new folder beside the target and renamed into place; an existing target
+is replaced only when it is empty or an earlier partitioned export, never another folder.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +31,7 @@ from ..errors import ConfigError, OutputError
 
 _NESTED = ("paragraphs", "links", "captions", "removed", "authors", "repairs", "warnings")
 FORMATS = ("jsonl", "parquet")
+PARTITIONS = ("date", "language")
 
 
 def export(
@@ -95,14 +104,95 @@ def _write(records: Iterable[dict[str, Any]], out: BinaryIO, fmt: str) -> int:
             out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
             n += 1
         return n
-    import pyarrow as pa
     import pyarrow.parquet as pq
+
+    table = _table(records)
+    pq.write_table(table, out)
+    return table.num_rows
+
+
+def _table(records: Iterable[dict[str, Any]], partition_by: str | None = None) -> Any:
+    """The records as one Arrow table, nested fields as JSON strings; a `date` column
+    (the day published, or "undated") when partitioning by date."""
+    import pyarrow as pa
 
     rows = []
     for record in records:
         row = dict(record)
         for key in _NESTED:
             row[key] = json.dumps(row.get(key), ensure_ascii=False)
+        if partition_by == "date":
+            row["date"] = (row.get("published") or "")[:10] or "undated"
         rows.append(row)
-    pq.write_table(pa.Table.from_pylist(rows), out)
-    return len(rows)
+    return pa.Table.from_pylist(rows)
+
+
+def export_partitioned(
+    records: Iterable[dict[str, Any]], path: str | Path, partition_by: str, protect: Iterable[str | Path] = ()
+) -> int:
+    """Write the records as a Parquet dataset in folder `path`, one subfolder per value of
+    `partition_by` ("date" or "language"); return how many were written."""
+    if partition_by not in PARTITIONS:
+        raise ConfigError(f"cannot partition by {partition_by!r}; use 'date' or 'language'")
+    path = Path(path)
+    refuse_protected(path, protect)
+    for kept in protect:  # nor a folder holding the database: replacing it would delete it
+        if path.exists() and Path(kept).resolve().is_relative_to(path.resolve()):
+            raise OutputError(f"refusing to export to {path}: it holds the database {kept}; choose another --out")
+    if path.is_symlink():
+        path = path.resolve()
+    try:
+        _check_replaceable(path)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            n = _write_dataset(records, temporary, partition_by)
+            _swap_in(temporary, path)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    return n
+
+
+def _check_replaceable(path: Path) -> None:
+    """OutputError unless `path` is absent, an empty folder, or an earlier partitioned export."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a file; a partitioned export needs a folder")
+    foreign = [entry.name for entry in path.iterdir()
+               if not (entry.is_dir() and not entry.is_symlink() and entry.name.split("=")[0] in PARTITIONS
+                       and "=" in entry.name)]
+    if foreign:
+        raise OutputError(f"refusing to export to {path}: it holds {foreign[0]!r}, not an earlier export; "
+                          "name a new or empty folder")
+
+
+def _write_dataset(records: Iterable[dict[str, Any]], folder: Path, partition_by: str) -> int:
+    import pyarrow.dataset as ds
+
+    table = _table(records, partition_by)
+    if partition_by not in table.column_names:  # no documents: an empty dataset still has the column
+        import pyarrow as pa
+
+        table = table.append_column(partition_by, pa.array([], pa.string()))
+    ds.write_dataset(table, folder, format="parquet", partitioning=[partition_by], partitioning_flavor="hive",
+                     existing_data_behavior="error", basename_template="part-{i}.parquet")
+    folder.mkdir(exist_ok=True)
+    return table.num_rows
+
+
+def _swap_in(new: Path, path: Path) -> None:
+    """Rename the finished folder into place; an earlier export there goes only after."""
+    if not path.exists():
+        os.rename(new, path)
+        return
+    old = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old")
+    os.rename(path, old)
+    try:
+        os.rename(new, path)
+    except BaseException:
+        os.rename(old, path)
+        raise
+    shutil.rmtree(old)

@@ -166,7 +166,7 @@ def ingest(
         if paths == ("-",):
             from .ingest.stdin import read_stream
 
-            batches, count = [read_stream(click.get_binary_stream("stdin"), corpus.settings.max_article_bytes)], 1
+            batches, count = [read_stream(sys.stdin.buffer, corpus.settings.max_article_bytes)], 1
         else:
             batches, count = local.file_batches(corpus, paths)
         if engine == "dask":

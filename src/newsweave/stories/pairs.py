@@ -22,6 +22,9 @@ from typing import Any
 
 from ..document import Document
 from ..errors import NewsweaveError
+from ..ingest.values import raw_article
+from ..pipeline import Pipeline
+from ..settings import Settings
 from .event_model import EventModel, shipped_rarity
 from .signals import EntityRarity, signals
 
@@ -47,16 +50,20 @@ class PairScore:
 class PairScorer:
     """The pipeline, the model and the rarity table, loaded once and reused for every pair."""
 
-    def __init__(self, pipeline=None, model: EventModel | None = None, rarity: EntityRarity | None = None,
-                 settings=None) -> None:
+    def __init__(self, pipeline: Pipeline | None = None, model: EventModel | None = None,
+                 rarity: EntityRarity | None = None, settings: Settings | None = None) -> None:
         self.model = model or EventModel.load()
         self.rarity = rarity or shipped_rarity()
-        if pipeline is None and settings is not None:
-            from ..pipeline import Pipeline
-
-            pipeline = Pipeline(settings)
-        self.pipeline = pipeline  # None: the one `newsweave.process` keeps
+        self._pipeline = pipeline
+        self._settings = settings
         self._documents: OrderedDict[str, Document] = OrderedDict()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The given pipeline, else one built from the settings on first need."""
+        if self._pipeline is None:
+            self._pipeline = Pipeline(self._settings)
+        return self._pipeline
 
     def documents(self, a: Document, b: Document) -> PairScore:
         """Score two processed documents."""
@@ -65,12 +72,10 @@ class PairScorer:
 
     def document(self, text: str) -> Document:
         """`text` processed (InputError if the pipeline refuses it); recent texts are remembered."""
-        from .. import process
-
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         doc = self._documents.get(key)
         if doc is None:
-            doc = process(text, source=f"pair:{key[:16]}", pipeline=self.pipeline)
+            doc = self.pipeline.process(raw_article(text, source=f"pair:{key[:16]}"))
             self._documents[key] = doc
             if len(self._documents) > _REMEMBERED:
                 self._documents.popitem(last=False)

@@ -114,48 +114,47 @@ def _run(corpus: Corpus, batches: Iterable[Iterable[RawArticle | Failure]], clie
     report.workers = len(client.nthreads()) or 1
     limit = window or 4 * sum(client.nthreads().values()) or 4
     settings = corpus.settings
-    queue: deque[Any] = deque()  # arrival order: Failure, ("unchanged", raw), (future, raw), _FILE_DONE
+    # Arrival order: a Failure, a RawArticle stored already, (future, raw) sent out, or _FILE_DONE.
+    queue: deque[Any] = deque()
     in_flight = 0
 
     def drain(most: int) -> None:
-        """Store from the head of the queue while more than `most` are in flight, or the head is ready."""
+        """Store from the head while more than `most` are in flight, or while the head is ready."""
         nonlocal in_flight
-        while queue:
-            head = queue[0]
-            if isinstance(head, tuple) and head[0] != "unchanged" and in_flight <= most and not head[0].done():
-                return
-            queue.popleft()
+        while queue and (in_flight > most or not isinstance(queue[0], tuple) or queue[0][0].done()):
+            head = queue.popleft()
             if head is _FILE_DONE:
                 if progress:
                     progress.file_done()
                 continue
-            if isinstance(head, tuple) and head[0] != "unchanged":
+            if isinstance(head, tuple):
                 in_flight -= 1
-                head = (head[0].result(), head[1])
+                head = (head[0].result(), head[1])  # waits for it when the window is full
             outcome = _store(corpus, head, report)
             if progress:
                 progress.article_done(outcome)
 
     for batch in batches:
         for item in batch:
-            if isinstance(item, Failure):
-                queue.append(item)
-            elif corpus.status_of(item) == "unchanged":
-                queue.append(("unchanged", item))
-            else:
+            if isinstance(item, RawArticle) and corpus.status_of(item) != "unchanged":
                 queue.append((client.submit(process, item, settings, pure=False), item))
                 in_flight += 1
+            else:
+                queue.append(item)
             drain(limit - 1)
         queue.append(_FILE_DONE)
         drain(limit - 1)
     drain(-1)
 
 
-def _store(corpus: Corpus, entry: Failure | tuple[Any, RawArticle], report: DaskReport) -> str:
-    """Link and store one result in the client, as the local engine does with its own."""
+def _store(corpus: Corpus, entry: Failure | RawArticle | tuple[Document | Failure, RawArticle],
+           report: DaskReport) -> str:
+    """Link and store one entry in the client, as the local engine does with its own."""
+    if isinstance(entry, RawArticle):
+        entry = ("unchanged", entry)
     if isinstance(entry, tuple):
         result, raw = entry
-        if isinstance(result, str) or corpus.status_of(raw) == "unchanged":  # the same input twice in one run
+        if isinstance(result, str) or corpus.status_of(raw) == "unchanged":  # or sent twice in one run
             corpus.store.clear_failure(raw.source)
             report.count("unchanged")
             return "unchanged"

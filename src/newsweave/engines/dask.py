@@ -23,7 +23,7 @@ from typing import Any
 
 from ..corpus import Corpus
 from ..document import Document, RawArticle
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..ingest import Failure
 from ..pipeline import Pipeline
 from ..settings import Settings
@@ -66,10 +66,16 @@ def process(raw: RawArticle, settings: Settings) -> Document | Failure:
 def connect(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
     """A Client of the scheduler at `scheduler`, or of a LocalCluster of `workers` processes
     (one thread each: the pipeline's models use their own threads) made for this run."""
-    from dask.distributed import Client, LocalCluster
-
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError("the dask engine needs dask.distributed: pip install 'dask[distributed]'") from None
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler)
+        except (OSError, ValueError) as error:  # refused, timed out, or not an address
+            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r}: {error}") from None
+        with client:
             yield client
         return
     import logging

@@ -7,6 +7,10 @@ import copy
 import pytest
 
 from newsweave.corpus import Corpus
+from newsweave.document import RawArticle
+from newsweave.settings import Settings
+
+from .conftest import seed_path
 
 
 @pytest.mark.parametrize("order", [("001", "000"), ("000", "001")])
@@ -29,3 +33,16 @@ def test_a_replaced_document_leaves_no_empty_story(tmp_path, pipeline, seed_docs
         second = corpus.add(moved)
         assert second.outcome == "updated" and second.id == first.id
         assert [s.documents for s in corpus.stories()] == [[first.id]]
+
+
+def test_a_source_that_failed_before_loses_its_failure_once_it_is_stored(tmp_path, pipeline):
+    """A fixed input stored by a later run (or found already stored) is no longer listed as failed."""
+    text = seed_path("001").read_bytes()
+    with Corpus(tmp_path / "c.db", Settings(), pipeline=pipeline) as corpus:
+        corpus.record_failure("a.txt", "not UTF-8 (an earlier version of the file)")
+        corpus.record_failure("b.txt", "empty file")
+        corpus.add(RawArticle(text, "a.txt"))
+        assert [f.source for f in corpus.failures()] == ["b.txt"]
+        corpus.record_failure("a.txt", "a stale record")
+        assert corpus.add(RawArticle(text, "a.txt")).outcome == "unchanged"
+        assert [f.source for f in corpus.failures()] == ["b.txt"]

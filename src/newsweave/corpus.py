@@ -103,16 +103,18 @@ class Corpus:
     def add(self, item: RawArticle | Document | str | bytes, from_raw: RawArticle | None = None, **hints: Any) -> AddResult:
         """Add one article (raw input, processed document, or text/bytes) to the corpus.
         `from_raw`: the input a processed Document was made from elsewhere (a Dask worker),
-        stored with it as a raw input is, so reprocess can redo it."""
+        stored with it as a raw input is, so reprocess can redo it. A failure recorded for the
+        input's source by an earlier run is cleared once the input is stored."""
         if isinstance(item, (str, bytes)):
             item = raw_article(item, **hints)
-        if isinstance(item, RawArticle):
-            if self.status_of(item) == "unchanged":
-                return AddResult("unchanged", self.store.known_source(item.source)[0])
-            raw, doc = item, self.pipeline.process(item)
+        raw = item if isinstance(item, RawArticle) else from_raw
+        if isinstance(item, RawArticle) and self.status_of(item) == "unchanged":
+            result = AddResult("unchanged", self.store.known_source(item.source)[0])
         else:
-            raw, doc = from_raw, item
-        return self._insert(doc, raw)
+            result = self._insert(self.pipeline.process(item) if item is raw else item, raw)
+        if raw is not None:
+            self.store.clear_failure(raw.source)
+        return result
 
     def replace(self, raw: RawArticle) -> AddResult:
         """Process a raw input again and replace its stored document (for reprocessing)."""

@@ -161,9 +161,9 @@ def _store(corpus: Corpus, entry: Failure | RawArticle | tuple[Document | Failur
     if isinstance(entry, tuple):
         result, raw = entry
         if isinstance(result, str) or corpus.status_of(raw) == "unchanged":  # or sent twice in one run
-            corpus.store.clear_failure(raw.source)
-            report.count("unchanged")
-            return "unchanged"
+            outcome = corpus.add(raw).outcome  # stored already: add says so and clears a stale failure
+            report.count(outcome)
+            return outcome
         if isinstance(result, Failure):
             entry = result
         else:
@@ -173,7 +173,6 @@ def _store(corpus: Corpus, entry: Failure | RawArticle | tuple[Document | Failur
             except InputError as error:
                 entry = Failure(error.source, error.reason)
             else:
-                corpus.store.clear_failure(raw.source)
                 report.count(added.outcome)
                 return added.outcome
             finally:

@@ -79,7 +79,6 @@ def _ingest_one(corpus: Corpus, item: RawArticle | Failure, report: IngestReport
         except InputError as error:
             item = Failure(error.source, error.reason)
         else:
-            corpus.store.clear_failure(item.source)
             report.count(result.outcome)
             return result.outcome
     report.failed.append(item)

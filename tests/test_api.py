@@ -82,7 +82,7 @@ def test_two_corpora_in_one_process_share_nothing(tmp_path, pipeline):
     with newsweave.Corpus(tmp_path / "one.db", pipeline.settings, pipeline=pipeline) as one, \
          newsweave.Corpus(tmp_path / "two.db", pipeline.settings, pipeline=pipeline) as two:
         one.add(seed_path("001").read_bytes(), source="x")
-        assert len(one) == 1 and len(two) == 0 and two.stories() == []
+        assert len(one) == 1 and len(two) == 0 and list(two.stories()) == []
 
 
 def test_bad_settings_fail_early_naming_the_value_and_the_fix():

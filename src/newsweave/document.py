@@ -223,8 +223,15 @@ class Link:
         return view
 
 
+class Record:
+    """A read model's JSON form is its fields as they are: `to_dict` for every such type."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
-class Story:
+class Story(Record):
     id: int
     title: str | None
     documents: list[str]
@@ -232,12 +239,9 @@ class Story:
     start: str | None
     end: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class SearchHit:
+class SearchHit(Record):
     """One search result: a document, its fused score and a snippet with the hits marked
     (newsweave.search.snippets: ⟦…⟧ marks, kept as data for the reader to render)."""
 
@@ -248,9 +252,6 @@ class SearchHit:
     story: int | None
     score: float
     snippet: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -289,18 +290,9 @@ class Page(Generic[T]):
     def __getitem__(self, index: int) -> T:
         return self.results[index]
 
-    def __eq__(self, other: object) -> bool:
-        """Equal to a page of the same results and cursor, or to a list of its results
-        (so `corpus.stories() == []` says what it reads as)."""
-        if isinstance(other, list):
-            return self.results == other
-        if isinstance(other, Page):
-            return (self.results, self.next) == (other.results, other.next)
-        return NotImplemented
-
 
 @dataclass
-class DocumentSummary:
+class DocumentSummary(Record):
     """A document as lists show it: no text, no arrays."""
 
     id: str
@@ -313,12 +305,9 @@ class DocumentSummary:
     story: int | None
     url: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class StoryMember:
+class StoryMember(Record):
     """A story's member in its timeline: what it is to the story (original, translation, duplicate …)."""
 
     id: str
@@ -328,12 +317,9 @@ class StoryMember:
     title: str | None
     lead: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class EntitySummary:
+class EntitySummary(Record):
     """A canonical entity with how many documents and mentions name it, and its surface forms."""
 
     id: str
@@ -347,9 +333,6 @@ class EntitySummary:
     mentions: int
     variants: list[str]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
 class EntityDocument:
@@ -360,7 +343,7 @@ class EntityDocument:
 
 
 @dataclass
-class EntityDetail:
+class EntityDetail(Record):
     """One entity: its names by language, the documents naming it (arrival order), mentions
     per published day, and the entities named with it most often."""
 
@@ -376,17 +359,11 @@ class EntityDetail:
     timeline: dict[str, int] = field(default_factory=dict)
     seen_with: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class Failure:
+class Failure(Record):
     """An input that could not become a document, and why."""
 
     source: str
     reason: str
     at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)

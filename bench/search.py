@@ -55,6 +55,16 @@ def headline(text: str, doc: Document) -> str:
     return " ".join(head.replace('"', " ").replace("*", " ").split()[:HEADLINE_WORDS])  # typed without syntax
 
 
+def _building(db: Path) -> Path:
+    """Where `db` is built before it is renamed into place; a half-built one left by an
+    interrupted run (with its -wal/-shm and vector index) is removed first."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    building = db.with_suffix(".building")
+    for stale in CACHE.glob(building.name + "*"):
+        stale.unlink()
+    return building
+
+
 def semeval_corpus(log=print) -> tuple[Corpus, dict[str, Document]]:
     """The corpus of every pair text (built once, then reopened), and text key -> document."""
     pairs = semeval_pairs()
@@ -62,10 +72,7 @@ def semeval_corpus(log=print) -> tuple[Corpus, dict[str, Document]]:
     documents = {k: d for k, d in processed(texts, log=log).items() if d is not None}
     db = CACHE / f"semeval-v{PIPELINE_VERSION}.db"
     if not db.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        building = db.with_suffix(".building")
-        for stale in CACHE.glob(building.name + "*"):
-            stale.unlink()
+        building = _building(db)
         start = time.perf_counter()
         with Corpus(building) as corpus:
             for n, text in enumerate(texts, 1):
@@ -112,10 +119,7 @@ def synthetic(n: int, log=print) -> Path:
     texts = list(dict.fromkeys(t for p in semeval_pairs() for t in (p.text1, p.text2)))
     templates = [d for d in processed(texts, log=log).values() if d is not None and d.vector is not None]
     rng, noise = random.Random(7), np.random.default_rng(7)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    building = db.with_suffix(".building")
-    for stale in CACHE.glob(building.name + "*"):
-        stale.unlink()
+    building = _building(db)
     start = time.perf_counter()
     with Corpus(building) as corpus:
         store = corpus.store

@@ -12,6 +12,7 @@ import pytest
 from newsweave.corpus import Corpus
 from newsweave.errors import SearchError
 from newsweave.search import MARK_CLOSE, MARK_OPEN, marked_parts
+from newsweave.store.sqlite import SCHEMA_VERSION
 from tests.conftest import run_cli
 
 TAJIK_QUERY = "Tajikistan asks Russia-led bloc for help at Afghan border"
@@ -217,9 +218,14 @@ def test_an_older_database_gets_its_search_tables_filled(tmp_path, pipeline, see
             raw.execute(f"DROP TABLE {table}")
         for view in ("search_text", "search_cjk_text"):
             raw.execute(f"DROP VIEW {view}")
+        for table in ("storylines", "story_redirects", "feeds", "feed_items"):  # and what schema 5 added
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute("DROP INDEX stories_storyline")
+        for column in ("storyline_id", "summary"):
+            raw.execute(f"ALTER TABLE stories DROP COLUMN {column}")
         raw.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
     with Corpus(db, pipeline.settings, pipeline=pipeline) as corpus:
-        assert corpus.store.schema_version == 4
+        assert corpus.store.schema_version == SCHEMA_VERSION
         assert ids(corpus.search("Tadschikistan", mode="keyword")) == [seed_docs["003"].id]
 
 

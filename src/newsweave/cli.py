@@ -478,5 +478,68 @@ def serve(db: str, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@db_option
+@click.option("--interval", default=300.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds between polls of a source (longer after failures: doubled each time, capped).")
+@click.option("--fetch-articles", is_flag=True,
+              help="Ingest each new item's linked page instead of the feed's summary (one request per "
+                   "host per NEWSWEAVE_WATCH_HOST_DELAY seconds).")
+@click.option("--once", is_flag=True, help="Poll each source that is due once, then exit (for cron).")
+@click.option("--max-polls", type=click.IntRange(1), help="Exit after this many polls of each source.")
+def watch(sources: tuple[str, ...], db: str, interval: float, fetch_articles: bool, once: bool,
+          max_polls: int | None) -> None:
+    """Follow RSS/Atom feed URLs and folders, ingesting new items as they appear.
+
+    One line per poll on stderr. State (validators, failures, next poll, items seen) is kept
+    in the database: a restart goes on where the last run stopped. Ctrl-C finishes the
+    current article, saves the state and exits 0. With --once or --max-polls the exit code
+    is 1 if a source's last poll or an article failed."""
+    import signal
+    import threading
+
+    from .engines.watch import Watcher, normal_source
+    from .ingest.feeds import is_url
+
+    if once and max_polls:
+        raise click.UsageError("--once and --max-polls cannot be combined")
+    for source in sources:
+        if "://" in source and not is_url(source):
+            raise click.UsageError(f"{_plain(source)}: only http:// and https:// feeds can be watched")
+        if not is_url(source) and not Path(source).exists():
+            raise click.UsageError(f"{_plain(source)}: no such folder or file (give a feed URL or a folder)")
+    corpus = _open(db, create=True)
+    corpus.store.on_wait = _say
+    stop = threading.Event()
+
+    def stopping(signum: int, frame: Any) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+        _say("stopping: finishing the current article and saving the state (Ctrl-C again to quit at once)")
+
+    watcher = Watcher(corpus, sources, interval, fetch_articles, log=_say, stop=stop)
+    previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        polls = watcher.run(max_polls=max_polls, once=once)
+    except KeyboardInterrupt:
+        _say("interrupted: every article counted so far is stored; the feed state may be one poll behind")
+        sys.exit(130)
+    except NewsweaveError as error:
+        raise Fatal(f"{_plain(str(error))}; everything taken in so far is stored, rerun to go on") from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        watcher.close()
+        corpus.close()
+    last = {poll.source: poll for poll in polls}
+    new, failed = sum(p.new for p in polls), sum(len(p.failed or []) for p in polls)
+    _say(f"{'stopped' if stop.is_set() else 'done'}: {len(polls)} polls of {len(sources)} sources, "
+         f"{new} new articles, {failed} failed")
+    bad = failed or any(not last[s].ok for s in map(normal_source, sources) if s in last)
+    sys.exit(1 if bad and not stop.is_set() and (once or max_polls) else 0)
+
+
 if __name__ == "__main__":
     main()

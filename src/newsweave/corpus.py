@@ -7,6 +7,7 @@ transaction, then updates the indexes. Two corpora in one process share nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from .document import (
 from .embed import make_embedder
 from .entities.namesakes import match_people
 from .errors import InputError, NotFound
+from .ingest.feeds import FeedState
 from .ingest.values import raw_article
 from .link.agency import share_agency
 from .link.index import NearDuplicateIndex, VectorIndex
@@ -171,6 +173,37 @@ class Corpus:
     def record_failure(self, source: str, reason: str) -> None:
         self.store.record_failure(source, reason)
 
+    # -- watched feeds ---------------------------------------------------------------------
+
+    def feed_state(self, source: str) -> FeedState | None:
+        """What `newsweave watch` knows of a source (validators, failures, next poll), if anything."""
+        row = self.store.feed_row(source)
+        if row is None:
+            return None
+        return FeedState(row["source"], row["etag"], row["last_modified"], _moment(row["last_poll"]),
+                         row["last_status"], row["failures"], _moment(row["next_poll"]))
+
+    def save_feed_state(self, state: FeedState) -> None:
+        self.store.put_feed({
+            "source": state.source, "etag": state.etag, "last_modified": state.last_modified,
+            "last_poll": state.last_poll.isoformat() if state.last_poll else None,
+            "last_status": state.last_status, "failures": state.failures,
+            "next_poll": state.next_poll.isoformat() if state.next_poll else None,
+        })
+
+    def seen_feed_items(self, feed: str, items: list[str]) -> set[str]:
+        """Which of a feed's items (guids, links, file versions) were taken in before."""
+        return self.store.seen_feed_items(feed, items)
+
+    def mark_feed_item(self, feed: str, item: str, doc_id: str | None) -> None:
+        """Remember that a feed's item was taken in (as `doc_id`, or as a failure: None)."""
+        self.store.put_feed_item(feed, item, doc_id)
+
+    def stored_id(self, source: str) -> str | None:
+        """The id of the document stored from this source, if one is."""
+        known = self.store.known_source(source)
+        return known[0] if known else None
+
     # -- reading --------------------------------------------------------------------------
 
     def document(self, key: str) -> Document:
@@ -294,3 +327,11 @@ class Corpus:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    """A stored ISO time (UTC) as an aware datetime."""
+    if not value:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

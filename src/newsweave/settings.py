@@ -94,6 +94,23 @@ class Settings:
         str(Path.home() / ".cache" / "newsweave"),
         "Folder for rebuildable caches (the place-name index); never holds data you would lose.",
     )
+    watch_timeout: float = _setting(
+        20.0,
+        "newsweave watch: seconds one request (a feed or an article page) may take in all before "
+        "it counts as failed; a host that hangs costs this much, then the other sources go on.",
+        low=0.1,
+    )
+    watch_max_backoff: float = _setting(
+        3600.0,
+        "newsweave watch: the longest wait, in seconds, between polls of a failing source (the "
+        "wait doubles with each failure in a row, starting from the poll interval).",
+        low=1.0,
+    )
+    watch_host_delay: float = _setting(
+        1.0,
+        "newsweave watch --fetch-articles: seconds between two article fetches from one host.",
+        low=0.0,
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -576,6 +576,37 @@ class SQLiteStore:
     def failures(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM failures ORDER BY at").fetchall()
 
+    # -- watched feeds (newsweave watch) --------------------------------------------------
+
+    def feed_row(self, source: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM feeds WHERE source=?", (source,)).fetchone()
+
+    def put_feed(self, row: dict[str, Any]) -> None:
+        """Insert or replace one feed's state (its validators, failures and next poll)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO feeds(source, etag, last_modified, last_poll, last_status, failures, next_poll) "
+                "VALUES (:source, :etag, :last_modified, :last_poll, :last_status, :failures, :next_poll)", row,
+            )
+
+    def seen_feed_items(self, feed: str, items: Iterable[str]) -> set[str]:
+        """Which of these items of a feed were taken in before."""
+        wanted = list(items)
+        seen: set[str] = set()
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            seen.update(r["item"] for r in self.db.execute(
+                f"SELECT item FROM feed_items WHERE feed=? AND item IN ({marks})", (feed, *chunk)))
+        return seen
+
+    def put_feed_item(self, feed: str, item: str, doc_id: str | None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO feed_items(feed, item, doc_id, seen_at) VALUES (?,?,?,?)",
+                (feed, item, doc_id, _now()),
+            )
+
     def close(self) -> None:
         """Close; a writer first takes its name out of meta (if the lock is free soon)."""
         if self._writer is not None:

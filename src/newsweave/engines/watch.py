@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,6 +45,9 @@ from ..ingest.feeds import (
 from ..ingest.files import source_name
 
 USER_AGENT = f"newsweave/{__version__} (news feed watcher)"
+# Feeds fetched at once: enough that a few hanging hosts hold up no other, few enough to be
+# a polite client.
+_FETCHERS = 8
 
 
 @dataclass
@@ -130,6 +134,8 @@ class Watcher:
         self.states = {s: corpus.feed_state(s) or FeedState(s) for s in self.sources}
         self.client = client or httpx.Client(follow_redirects=True, headers={"User-Agent": USER_AGENT})
         self._last_fetch: dict[str, float] = {}
+        # Feed requests of one round run side by side; pages and the corpus stay on this thread.
+        self._pool = ThreadPoolExecutor(max_workers=_FETCHERS, thread_name_prefix="newsweave-watch")
         self.polls: list[Poll] = []
 
     def run(self, max_polls: int | None = None, once: bool = False) -> list[Poll]:
@@ -139,14 +145,11 @@ class Watcher:
         if once:
             now = _now()
             for source in self.sources:
-                if self.stop.is_set():
-                    break
                 state = self.states[source]
-                if state.due(now):
-                    self._poll(source)
-                else:
+                if not state.due(now):
                     self.log(f"{_stamp(now)} {source}: not due until {_stamp(state.next_poll)} "
                              f"(backing off after {state.failures} failures), skipped")
+            self._poll_all([s for s in self.sources if self.states[s].due(now)])
             return self.polls
         while not self.stop.is_set():
             active = [s for s in self.sources if max_polls is None or counts[s] < max_polls]
@@ -159,23 +162,43 @@ class Watcher:
                 soonest = min(self.states[s].next_poll or now for s in active)
                 self.stop.wait(max(0.0, (soonest - now).total_seconds()))
                 continue
-            for source in due:
-                if self.stop.is_set():
-                    break
-                self._poll(source)
-                counts[source] += 1
+            counts.update(self._poll_all(due))
         return self.polls
 
     def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self.client.close()
+
+    def _poll_all(self, due: list[str]) -> list[str]:
+        """Poll these sources: their feeds fetched at once (a slow host holds up no other),
+        then each source's items taken in, one source after the other. The sources polled."""
+        fetches = {s: self._pool.submit(self._fetch_feed, self.states[s]) for s in due if is_url(s)}
+        polled = []
+        for source in due:
+            if self.stop.is_set():  # fetched but not read: due again at once on the next run
+                break
+            self._poll(source, fetches.get(source))
+            polled.append(source)
+        return polled
+
+    def _fetch_feed(self, state: FeedState) -> tuple[dt.datetime, Fetched | FetchError]:
+        now = _now()
+        try:
+            return now, fetch(self.client, state.source, request_headers(state, USER_AGENT), self.timeout, self.max_bytes)
+        except FetchError as error:
+            return now, error
 
     # -- one poll -----------------------------------------------------------------------
 
-    def _poll(self, source: str) -> Poll:
+    def _poll(self, source: str, fetching: Future[tuple[dt.datetime, Fetched | FetchError]] | None = None) -> Poll:
         state = self.states[source]
         now = _now()
         try:
-            poll, state = (self._poll_feed if is_url(source) else self._poll_folder)(state, now)
+            if fetching is not None:
+                now, got = fetching.result()
+                poll, state = self._read_feed(state, now, got)
+            else:
+                poll, state = self._poll_folder(state, now)
         except (StoreError, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug met on one source's data must not stop the others
@@ -195,12 +218,10 @@ class Watcher:
         state = after_failure(state, now, status, self.interval, self.cap, wait)
         return Poll(state.source, status, False), state
 
-    def _poll_feed(self, state: FeedState, now: dt.datetime) -> tuple[Poll, FeedState]:
+    def _read_feed(self, state: FeedState, now: dt.datetime, got: Fetched | FetchError) -> tuple[Poll, FeedState]:
         source = state.source
-        try:
-            got = fetch(self.client, source, request_headers(state, USER_AGENT), self.timeout, self.max_bytes)
-        except FetchError as error:
-            return self._failed(state, now, f"failed ({error})")
+        if isinstance(got, FetchError):
+            return self._failed(state, now, f"failed ({got})")
         if got.status == 304:
             state = after_success(state, now, "304 not modified", self.interval, keep_validators=True)
             return Poll(source, "304 not modified", True), state
@@ -330,7 +351,9 @@ class Watcher:
                 complete = False
                 break
             self.corpus.mark_feed_item(state.source, key, doc_id)
-        poll.status = f"read {len(versions)} files" + ("" if complete else " (stopped; the rest on the next poll)")
+        poll.status = f"read {len(versions)} file{'' if len(versions) == 1 else 's'}"
+        if not complete:
+            poll.status += " (stopped; the rest on the next poll)"
         state = after_success(state, now, poll.status, self.interval, keep_validators=True)
         if not complete:
             state = replace(state, next_poll=now)

@@ -3,6 +3,8 @@ endpoint, paging, bad parameters, unknown ids, the write endpoint and its guards
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import shutil
 import sqlite3
@@ -280,7 +282,7 @@ def test_concurrent_posts_and_reads_lose_nothing(writable, pipeline):
 def test_upload_form_ingests_a_pasted_article_and_shows_it(writable, pipeline):
     with TestClient(create_app(writable, pipeline=pipeline)) as client:
         form = client.get("/upload").text
-        assert '<textarea name="text"' in form and "Text or HTML of the article" in form and 'name="token"' not in form
+        assert '<textarea name="text"' in form and "paste the text or HTML of one article" in form and 'name="token"' not in form
         sent = client.post("/upload", data={"text": "Officials met in Kabul on Monday to discuss the border.",
                                             "id": "pasted", "published": "2023-10-02"}, follow_redirects=False)
         assert sent.status_code == 303 and sent.headers["location"] == "/documents/pasted"
@@ -337,3 +339,111 @@ def test_story_page_draws_its_places_on_an_offline_world_map(client, seed_ids):
         assert re.search(rf'<circle class="city" [^>]+><title>{place} \(city\)</title>', figure), place
     assert 'href="/entities/loc%3Acity%3A551487"' in figure  # Kazan
     assert "http" not in figure and "<image" not in figure  # no tiles, nothing remote
+
+
+def _warc_gz(body: str) -> bytes:
+    """A gzipped WARC of one HTML response record, as a crawler writes it."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer = WARCWriter(out, gzip=True)
+    writer.write_record(writer.create_warc_record(
+        "https://example.org/border", "response", payload=io.BytesIO(body.encode()), http_headers=headers))
+    return out.getvalue()
+
+
+def _outcomes(page: str) -> list[tuple[str, str]]:
+    """(outcome, document id or source) for each article the upload page lists."""
+    rows = re.findall(r'<li class="outcome outcome-(\w+)"><span class="badge">\w+</span>\s*'
+                      r'(?:<a href="/documents/[^"]+">([^<]+)</a>|<span class="source">([^<]+)</span>)', page)
+    return [(outcome, linked or source) for outcome, linked, source in rows]
+
+
+def test_upload_form_ingests_files_through_the_ingest_readers_and_lists_each_outcome(writable, pipeline):
+    jsonl = "\n".join([
+        json.dumps({"id": "wire-1", "title": "Border talks", "text": "Officials met in Termez on Tuesday to discuss "
+                    "the Afghan border, trade and the new bridge over the Amu Darya."}),
+        "{not json",
+        json.dumps({"id": "wire-2", "text": "Kazakh and Uzbek ministers met in Tashkent to discuss water rights."}),
+    ])
+    html = ("<html><head><title>Kabul airport reopens</title></head><body><article><p>Kabul's airport reopened "
+            "to regional flights on Monday, officials said.</p></article></body></html>")
+    files = [
+        ("files", ("wire.jsonl", jsonl.encode(), "application/x-ndjson")),
+        ("files", ("airport.html", html.encode(), "text/html")),
+        ("files", ("crawl.warc.gz", _warc_gz(html.replace("Monday", "Tuesday")), "application/gzip")),
+        ("files", ("empty.txt", b"   \n", "text/plain")),
+    ]
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        form = client.get("/upload").text
+        assert 'enctype="multipart/form-data"' in form and '<input name="files" type="file" multiple' in form
+        sent = client.post("/upload", files=files)
+        assert sent.status_code == 200, sent.text
+        listed = _outcomes(sent.text)
+        assert ("ingested", "wire-1") in listed and ("ingested", "wire-2") in listed
+        failed = [where for outcome, where in listed if outcome == "failed"]
+        assert any(w.startswith("upload:") and w.endswith("wire.jsonl#2") for w in failed)  # the bad line, by number
+        assert any(w.endswith("empty.txt") for w in failed) and "empty file" in sent.text
+        assert sum(outcome == "ingested" for outcome, _ in listed) == 4  # two JSONL lines, the page, the WARC record
+        assert "malformed JSON on line 2" in sent.text
+        assert client.get("/api/documents/wire-1").json()["title"] == "Border talks"
+        assert client.get("/api/health").json()["documents"] == 9
+        again = client.post("/upload", files=files[:1])  # the same file again: nothing new
+        assert [o for o, _ in _outcomes(again.text) if o != "failed"] == ["unchanged", "unchanged"]
+        assert client.get("/api/health").json()["documents"] == 9
+
+
+def test_upload_limits_articles_to_the_size_limit_and_the_post_to_a_few_articles(writable, pipeline):
+    settings = Settings(max_article_bytes=2_000)
+    small = b"Officials met in Kabul on Monday to discuss the border. " * 10
+    with TestClient(create_app(writable, settings=settings, pipeline=pipeline)) as client:
+        one_too_big = client.post("/upload", files=[("files", ("big.txt", b"word " * 600, "text/plain")),
+                                                    ("files", ("small.txt", small, "text/plain"))])
+        assert one_too_big.status_code == 200
+        assert [o for o, _ in _outcomes(one_too_big.text)] == ["failed", "ingested"]
+        assert "over the limit" in one_too_big.text
+        whole = client.post("/upload", files=[("files", (f"{n}.txt", b"x" * 1_900, "text/plain")) for n in range(45)])
+        assert whole.status_code == 413 and "the most one form post takes" in whole.text
+        pasted = client.post("/upload", data={"text": "word " * 600})
+        assert pasted.status_code == 413 and "size limit" in pasted.text
+        assert client.get("/api/health").json()["documents"] == 6
+
+
+def test_upload_of_files_needs_the_token_when_one_is_set(writable, pipeline):
+    note = [("files", ("note.txt", b"Officials met in Kabul on Monday to discuss the border.", "text/plain"))]
+    with TestClient(create_app(writable, token="s3cret", pipeline=pipeline)) as client:
+        refused = client.post("/upload", files=note, data={"token": "nope"})
+        assert refused.status_code == 422 and "token" in refused.text
+        assert client.get("/api/health").json()["documents"] == 5
+        taken = client.post("/upload", files=note, data={"token": "s3cret"})
+        assert taken.status_code == 200 and [o for o, _ in _outcomes(taken.text)] == ["ingested"]
+        assert client.get("/api/health").json()["documents"] == 6
+
+
+def test_stories_page_draws_a_volume_chart_per_story_and_filters(client, seed_ids):
+    home = client.get("/").text
+    charts = re.findall(r'<svg class="spark" role="img" aria-label="(\d+) dated documents[^"]*"', home)
+    dated = [d for d in client.get("/api/documents").json()["results"] if d["published"]]
+    assert charts and sum(map(int, charts)) == len(dated)  # every dated member counted once, on its story's chart
+    assert "<rect" in home and "<script" not in home
+    story = client.get(f"/api/documents/{seed_ids['003']}").json()["story"]
+    german = client.get("/", params={"lang": "de"}).text
+    assert f'href="/stories/{story}"' in german and 'value="de"' in german
+    assert german.count('class="story"') == len(client.get("/api/stories", params={"lang": "de"}).json()["results"])
+    naming = client.get("/", params={"entity": "loc:country:AF"}).text
+    assert naming.count('class="story"') == 4
+    assert "No stories match these filters" in client.get("/", params={"from": "2031-01-01"}).text
+    assert client.get("/", params={"from": "soon"}).status_code == 422
+
+
+def test_a_long_story_s_sparkline_bins_whole_days_and_keeps_every_document():
+    from newsweave.serve.charts import SPARK_BINS, sparkline
+
+    published = [f"2023-{m:02d}-{d:02d}" for m in range(1, 8) for d in (1, 2, 15)] + ["2023-07-30", None, "undated", "2023-13-45"]
+    chart = sparkline(published)
+    assert len(chart["bars"]) <= SPARK_BINS and chart["per_bin"] == 4  # 211 days in bins of 4
+    assert sum(b["n"] for b in chart["bars"]) == 22 and chart["label"].endswith("2023-01-01 to 2023-07-30")
+    assert all(0 <= b["x"] < chart["width"] and 0 < b["h"] <= chart["height"] for b in chart["bars"])
+    assert sparkline([None]) is None

@@ -7,7 +7,7 @@ import json
 import secrets
 from importlib.resources import files
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,7 +19,9 @@ from ..corpus import Corpus
 from ..document import Document
 from ..errors import InputError, SearchError
 from ..search import marked_parts
-from .api import ApiError, read_body, story_view
+from . import uploads
+from .api import ApiError, story_view
+from .charts import day_chart, sparkline
 from .worldmap import places_map
 
 HERE = files(__package__)
@@ -54,30 +56,15 @@ def stories_page(request: Request) -> HTMLResponse:
     page = request.app.state.corpus(lambda c: c.stories(
         lang=f["lang"], date_from=f["from"], date_to=f["to"], entity=f["entity"], newest_first=True,
         limit=PAGE, cursor=f["cursor"]))
-    return render("stories.html", stories=page.results, next=page.next, f=f)
+    volumes = request.app.state.corpus(lambda c: {
+        s.id: sparkline([d.published for d in c.documents(story=s.id)]) for s in page.results})
+    return render("stories.html", stories=page.results, volumes=volumes, next=page.next, f=f)
 
 
 @router.get("/stories/{story_id}")
 def story_page(request: Request, story_id: int) -> HTMLResponse:
     data = request.app.state.corpus(lambda c: story_view(c, story_id))
     return render("story.html", story=data, volume=day_chart(data["timeline"]), places=places_map(data["entities"]))
-
-
-def day_chart(timeline: list[dict[str, Any]]) -> dict[str, Any]:
-    """Documents per day, stacked by language, as bar geometry for an inline SVG."""
-    days = sorted({t["day"] for t in timeline})
-    languages = sorted({t["language"] for t in timeline})
-    top = max((sum(t["documents"] for t in timeline if t["day"] == d) for d in days), default=1)
-    bars, width, height = [], 36, 80
-    for i, day in enumerate(days):
-        y = height
-        for t in (t for t in timeline if t["day"] == day):
-            h = round(t["documents"] / top * (height - 10))
-            y -= h
-            bars.append({"x": i * (width + 8) + 4, "y": y, "w": width, "h": h, "language": t["language"],
-                         "shade": languages.index(t["language"]) % 6, "n": t["documents"], "day": day})
-    return {"bars": bars, "days": days, "languages": languages, "width": max(len(days), 1) * (width + 8) + 8,
-            "height": height + 20, "label_y": height + 14, "bar_width": width}
 
 
 def marked_paragraphs(doc: Document) -> list[list[tuple[str, str | None]]]:
@@ -164,44 +151,96 @@ def upload_form(request: Request) -> HTMLResponse:
 
 @router.post("/upload")
 async def upload(request: Request) -> Response:
-    """Ingest one pasted article from the form; on success, go to its page."""
+    """Ingest what the form sends: files (read as `newsweave ingest` reads them), pasted text,
+    or both. Pasted text alone goes to its document's page; files get a list of outcomes."""
     state = _writes(request)
     site = request.headers.get("sec-fetch-site", "same-origin")
     origin = request.headers.get("origin")
     if site not in ("same-origin", "none") or (origin and origin != str(request.base_url).rstrip("/")):
         raise ApiError(403, "forbidden", "articles are uploaded from this server's own form only")
     holder = request.app.state.corpus
-    body = await read_body(request, holder.settings.max_article_bytes * 3 + 4096)  # form encoding
-    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), max_num_fields=20).items()}
-    text = form.get("text", "")
-    problem = None
-    if not state["writable"]:
-        problem = state["why"]
-    elif request.app.state.token and not secrets.compare_digest(
-            form.get("token", "").encode(), request.app.state.token.encode()):
-        problem = "the token is not this server's NEWSWEAVE_TOKEN"
-    elif not text.strip():
-        problem = "paste the article's text or HTML"
-    elif len(text.encode("utf-8")) > holder.settings.max_article_bytes:
-        problem = f"the article is over the size limit ({holder.settings.max_article_bytes} bytes)"
-    if problem is None:
-        hints = {k: form[k].strip() for k in UPLOAD_FIELDS if k != "url" and form.get(k, "").strip()}
-        try:
-            added = await run_in_threadpool(
-                holder.write, lambda c: c.add(text, url=form.get("url", "").strip() or None, **hints))
-            return RedirectResponse(f"/documents/{quote(added.id, safe='')}", status_code=303)
-        except InputError as bad:
-            problem = bad.reason
-    return render("upload.html", status=422, f={k: form.get(k, "") for k in (*UPLOAD_FIELDS, "text")},
-                  problem=problem, **state)
+    limit = holder.settings.max_article_bytes
+    try:
+        form = await _bounded(request, UPLOAD_BYTES * limit + 65536).form(
+            max_files=uploads.MAX_FILES, max_fields=20, max_part_size=limit * 3 + 4096)
+    except ApiError as too_big:
+        return render("upload.html", status=too_big.status, f={}, problem=too_big.message, **state)
+    try:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        sent = [f for f in form.getlist("files") if not isinstance(f, str) and (f.filename or f.size)]
+        text = fields.get("text", "")
+        status, problem = 422, None
+        if not state["writable"]:
+            problem = state["why"]
+        elif request.app.state.token and not secrets.compare_digest(
+                fields.get("token", "").encode(), request.app.state.token.encode()):
+            problem = "the token is not this server's NEWSWEAVE_TOKEN"
+        elif not text.strip() and not sent:
+            problem = "choose files or paste the article's text or HTML"
+        elif len(text.encode("utf-8")) > limit:
+            status, problem = 413, f"the pasted article is over the size limit ({limit} bytes)"
+        if problem is None:
+            hints = {k: fields[k].strip() for k in UPLOAD_FIELDS if k != "url" and fields.get(k, "").strip()}
+            url = fields.get("url", "").strip() or None
+
+            def ingest(corpus: Corpus) -> tuple[Any, list[uploads.FileOutcome]]:
+                pasted = corpus.add(text, url=url, **hints) if text.strip() else None
+                return pasted, uploads.ingest_files(corpus, [(f.filename, f.file) for f in sent])
+
+            try:
+                pasted, outcomes = await run_in_threadpool(holder.write, ingest)
+            except InputError as bad:
+                problem = bad.reason
+            else:
+                if not sent:
+                    return RedirectResponse(f"/documents/{quote(pasted.id, safe='')}", status_code=303)
+                if pasted is not None:
+                    outcomes.insert(0, uploads.FileOutcome("pasted text", [
+                        uploads.Article("pasted text", pasted.outcome, pasted.id)]))
+                return render("upload.html", f={}, problem=None, outcomes=outcomes, **state)
+        return render("upload.html", status=status, f={k: fields.get(k, "") for k in (*UPLOAD_FIELDS, "text")},
+                      problem=problem, **state)
+    finally:
+        await form.close()
+
+
+# A form post may carry a few articles' worth of files: up to this many times the article size limit.
+UPLOAD_BYTES = 5
+
+
+def _bounded(request: Request, limit: int) -> Request:
+    """The request, its body refused with 413 (an ApiError) once past `limit` bytes, before the
+    form parser spools more of it to disk."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise_too_large(limit)
+    seen = 0
+
+    async def receive() -> Any:
+        nonlocal seen
+        message = await request.receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise_too_large(limit)
+        return message
+
+    return Request(request.scope, receive)
+
+
+def raise_too_large(limit: int) -> None:
+    raise ApiError(413, "too_large", f"the upload is over {limit / 1e6:.1f} MB, the most one form post takes "
+                                     "(send fewer files at once, or use `newsweave ingest`)")
 
 
 def _writes(request: Request) -> dict[str, Any]:
+    """Whether this server takes uploads (and needs the token), and the limits the form states."""
+    limits = {"max_article_mb": request.app.state.corpus.settings.max_article_bytes / 1e6,
+              "max_files": uploads.MAX_FILES, "max_articles": uploads.MAX_ARTICLES}
     if request.app.state.token:
-        return {"writable": True, "needs_token": True, "why": None}
+        return {"writable": True, "needs_token": True, "why": None, **limits}
     if request.app.state.loopback:
-        return {"writable": True, "needs_token": False, "why": None}
-    return {"writable": False, "needs_token": False,
+        return {"writable": True, "needs_token": False, "why": None, **limits}
+    return {"writable": False, "needs_token": False, **limits,
             "why": "this server takes no uploads: it is not on loopback and NEWSWEAVE_TOKEN is not set"}
 
 

@@ -368,7 +368,7 @@ def test_the_command_logs_one_line_per_poll_and_exits_1_when_a_bounded_run_faile
     assert run.exit_code == 0, run.stderr
     lines = run.stderr.splitlines()
     assert sum(f"{site.base}/feed: " in line for line in lines) == 2
-    assert "done: 2 polls of 1 sources, 2 new articles, 0 failed" in lines[-1]
+    assert "done: 2 polls of 1 source, 2 new articles, 0 failed" in lines[-1]
     run = CliRunner().invoke(main, ["watch", site.base + "/feed", site.base + "/down", "--db", db, "--once"])
     assert run.exit_code == 1
     assert f"{site.base}/down: failed (HTTP 500); 0 new; next poll" in run.stderr
@@ -400,7 +400,7 @@ def test_ctrl_c_finishes_the_current_article_saves_the_state_and_a_restart_goes_
     proc, stderr = run()
     assert proc.returncode == 0, stderr
     assert "stopping: finishing the current article" in stderr
-    assert "200 (items left for the next poll); 1 new" in stderr and "stopped: 1 polls" in stderr
+    assert "200 (items left for the next poll); 1 new" in stderr and "stopped: 1 poll of 1 source, 1 new article" in stderr
     with Corpus(db) as corpus:
         assert [row.source for row in corpus.documents()] == [f"{site.base}/articles/0"]
         state = corpus.feed_state(site.base + "/feed")

@@ -535,8 +535,11 @@ def watch(sources: tuple[str, ...], db: str, interval: float, fetch_articles: bo
         corpus.close()
     last = {poll.source: poll for poll in polls}
     new, failed = sum(p.new for p in polls), sum(len(p.failed or []) for p in polls)
-    _say(f"{'stopped' if stop.is_set() else 'done'}: {len(polls)} polls of {len(sources)} sources, "
-         f"{new} new articles, {failed} failed")
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    _say(f"{'stopped' if stop.is_set() else 'done'}: {count(len(polls), 'poll')} of {count(len(sources), 'source')}, "
+         f"{count(new, 'new article')}, {failed} failed")
     bad = failed or any(not last[s].ok for s in map(normal_source, sources) if s in last)
     sys.exit(1 if bad and not stop.is_set() and (once or max_polls) else 0)
 

@@ -96,8 +96,9 @@ class Settings:
     )
     watch_timeout: float = _setting(
         20.0,
-        "newsweave watch: seconds one request (a feed or an article page) may take in all before "
-        "it counts as failed; a host that hangs costs this much, then the other sources go on.",
+        "newsweave watch: seconds a host may keep one request (a feed or an article page) waiting "
+        "to connect or for its next bytes, and the longest a body may take to arrive; then the "
+        "request has failed and that source backs off.",
         low=0.1,
     )
     watch_max_backoff: float = _setting(

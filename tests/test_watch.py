@@ -216,6 +216,14 @@ def test_a_feed_parses_oldest_first_with_stable_keys_and_junk_is_a_feed_error():
                          b"</channel></rss>", "http://h/feed")
     assert no_guid[0].key.startswith("sha256:") and no_guid[0].article.source == "http://h/feed#" + no_guid[0].key
     assert parse_feed(b'<rss version="2.0"><channel><title>t</title></channel></rss>', "f") == []
+    atom = parse_feed(
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><id>urn:uuid:1</id><title>Later</title><link href="http://h/b"/><published>2024-03-02T08:00:00Z</published>'
+        b'<summary>Short.</summary><content type="html">&lt;p&gt;The full text.&lt;/p&gt;</content></entry>'
+        b'<entry><id>urn:uuid:2</id><title>Earlier</title><link href="http://h/a"/><published>2024-03-01T08:00:00Z</published>'
+        b"<summary>Only a summary.</summary></entry></feed>", "http://h/atom")
+    assert [(item.key, item.link) for item in atom] == [("urn:uuid:2", "http://h/a"), ("urn:uuid:1", "http://h/b")]
+    assert b"The full text." in atom[1].article.data and atom[1].article.hints["published"] == "2024-03-02"
     for junk in (b"<rss><channel><item><title>cut", b"<html><body>not a feed</body></html>", b"\x00\xff garbage"):
         with pytest.raises(FeedError):
             parse_feed(junk, "f")

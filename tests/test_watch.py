@@ -342,7 +342,7 @@ def test_a_folder_source_takes_new_and_changed_files_and_skips_what_it_has(fast,
     folder = tmp_path / "drop"
     folder.mkdir()
     (folder / "a.txt").write_text(STORIES[0][1])
-    with open_corpus(tmp_path / "w.db", fast) as corpus:
+    with open_corpus(folder / "w.db", fast) as corpus:  # the database and its -wal beside it are not inputs
         watcher, lines = watch(corpus, [str(folder)])
         assert len(corpus) == 1 and f"{folder}: read 1 file; 1 new" in lines[0]
         (folder / "b.txt").write_text(STORIES[1][1])

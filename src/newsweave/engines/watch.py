@@ -181,28 +181,24 @@ class Watcher:
             polled.append(source)
         return polled
 
-    def _fetch_feed(self, state: FeedState) -> tuple[dt.datetime, Fetched | FetchError]:
-        now = _now()
+    def _fetch_feed(self, state: FeedState) -> Fetched | FetchError:
         try:
-            return now, fetch(self.client, state.source, request_headers(state, USER_AGENT), self.timeout, self.max_bytes)
+            return fetch(self.client, state.source, request_headers(state, USER_AGENT), self.timeout, self.max_bytes)
         except FetchError as error:
-            return now, error
+            return error
 
     # -- one poll -----------------------------------------------------------------------
 
-    def _poll(self, source: str, fetching: Future[tuple[dt.datetime, Fetched | FetchError]] | None = None) -> Poll:
+    def _poll(self, source: str, fetching: Future[Fetched | FetchError] | None = None) -> Poll:
+        """Read one source (its feed fetched by `fetching`) and save its state. The next poll
+        is counted from the end of this one (however long its items took)."""
         state = self.states[source]
-        now = _now()
         try:
-            if fetching is not None:
-                now, got = fetching.result()
-                poll, state = self._read_feed(state, now, got)
-            else:
-                poll, state = self._poll_folder(state, now)
+            poll, state = self._read_feed(state, fetching.result()) if fetching else self._poll_folder(state)
         except (StoreError, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug met on one source's data must not stop the others
-            state = after_failure(state, now, f"failed ({type(error).__name__}: {error})", self.interval, self.cap)
+            state = after_failure(state, _now(), f"failed ({type(error).__name__}: {error})", self.interval, self.cap)
             poll = Poll(source, state.last_status or "", False)
         self.states[source] = state
         self.corpus.save_feed_state(state)
@@ -213,25 +209,24 @@ class Watcher:
         self.polls.append(poll)
         return poll
 
-    def _failed(self, state: FeedState, now: dt.datetime, status: str,
-                wait: float | None = None) -> tuple[Poll, FeedState]:
-        state = after_failure(state, now, status, self.interval, self.cap, wait)
+    def _failed(self, state: FeedState, status: str, wait: float | None = None) -> tuple[Poll, FeedState]:
+        state = after_failure(state, _now(), status, self.interval, self.cap, wait)
         return Poll(state.source, status, False), state
 
-    def _read_feed(self, state: FeedState, now: dt.datetime, got: Fetched | FetchError) -> tuple[Poll, FeedState]:
+    def _read_feed(self, state: FeedState, got: Fetched | FetchError) -> tuple[Poll, FeedState]:
         source = state.source
         if isinstance(got, FetchError):
-            return self._failed(state, now, f"failed ({got})")
+            return self._failed(state, f"failed ({got})")
         if got.status == 304:
-            state = after_success(state, now, "304 not modified", self.interval, keep_validators=True)
+            state = after_success(state, _now(), "304 not modified", self.interval, keep_validators=True)
             return Poll(source, "304 not modified", True), state
         if got.status != 200:
             wait = retry_after(got.status, got.headers.get("Retry-After"))
-            return self._failed(state, now, f"failed (HTTP {got.status})", wait)
+            return self._failed(state, f"failed (HTTP {got.status})", wait)
         try:
             items = parse_feed(got.body, source, got.headers.get("Content-Type"))
         except FeedError as error:
-            return self._failed(state, now, f"failed ({error})")
+            return self._failed(state, f"failed ({error})")
         seen = self.corpus.seen_feed_items(source, [item.key for item in items])
         poll = Poll(source, "200", True, failed=[])
         complete = True  # every item taken in or given up for good: the new validators may be kept
@@ -246,6 +241,7 @@ class Watcher:
             if failure is not None:
                 poll.failed.append(failure)
             complete = complete and outcome != "retry"
+        now = _now()
         if not complete:  # the old validators, so the next poll reads the feed again for what is left
             poll.status = "200 (items left for the next poll)"
             state = after_success(state, now, poll.status, self.interval, keep_validators=True)
@@ -312,15 +308,17 @@ class Watcher:
             return Failure(source, f"fetching the article page failed (HTTP {got.status})")
         return page_article(item, got.body, got.headers.get("Content-Type", ""), got.url)
 
-    def _poll_folder(self, state: FeedState, now: dt.datetime) -> tuple[Poll, FeedState]:
+    def _poll_folder(self, state: FeedState) -> tuple[Poll, FeedState]:
         """Files not seen in their current version (path, size, modification time) are read as
-        `newsweave ingest` reads them; a file whose bytes are stored already is not redone."""
+        `newsweave ingest` reads them; a file whose bytes are stored already is not redone.
+        The database's own files (and those named after it beside it) are never inputs."""
         root = Path(state.source)
         if not root.exists():
-            return self._failed(state, now, "failed (no such folder)")
+            return self._failed(state, "failed (no such folder)")
+        own = Path(self.corpus.store.path).resolve()
         versions: dict[str, Path] = {}
         for path in iter_paths([root]):
-            if isinstance(path, Failure):
+            if isinstance(path, Failure) or (path.name.startswith(own.name) and path.resolve().parent == own.parent):
                 continue
             try:
                 info = path.stat()
@@ -354,6 +352,7 @@ class Watcher:
         poll.status = f"read {len(versions)} file{'' if len(versions) == 1 else 's'}"
         if not complete:
             poll.status += " (stopped; the rest on the next poll)"
+        now = _now()
         state = after_success(state, now, poll.status, self.interval, keep_validators=True)
         if not complete:
             state = replace(state, next_poll=now)

@@ -4,6 +4,7 @@ screenshot under tests/artifacts/. Without a browser these skip, but fail under 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -108,6 +109,9 @@ def test_stories_page_lists_the_seed_stories(browser, server):
     _shot(browser, "stories")
     assert len(headlines) == 4
     assert "Russia Hosts Taliban Talks as It Seeks Regional Influence" in headlines
+    charts = browser.find_elements(By.CSS_SELECTOR, ".story svg.spark")
+    assert charts and all(c.is_displayed() and c.find_elements(By.TAG_NAME, "rect") for c in charts)
+    assert charts[0].get_attribute("aria-label").split()[1:3] == ["dated", "documents,"]
 
 
 def test_story_page_shows_its_members_in_a_timeline(browser, server):
@@ -121,7 +125,15 @@ def test_story_page_shows_its_members_in_a_timeline(browser, server):
     assert roles == ["original", "translation"]
     browser.find_element(By.CSS_SELECTOR, ".places").location_once_scrolled_into_view  # noqa: B018
     _shot(browser, "story-places")
-    assert browser.find_elements(By.CSS_SELECTOR, ".places circle")
+    land = browser.find_elements(By.CSS_SELECTOR, ".places .land path")
+    assert len(land) > 20 and all(p.get_attribute("d").startswith("M") for p in land)  # coastlines and borders
+    shaded = {p.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+              for p in browser.find_elements(By.CSS_SELECTOR, ".places .land path.named")}
+    assert {"Afghanistan", "Russia"} <= shaded
+    marked = {t.get_attribute("textContent") for t in browser.find_elements(By.CSS_SELECTOR, ".places circle title")}
+    assert {"Kabul (city)", "Kazan (city)", "Moscow (city)"} <= marked
+    kabul = browser.find_element(By.XPATH, "//*[local-name()='circle'][*[local-name()='title' and .='Kabul (city)']]")
+    assert kabul.is_displayed() and kabul.size["width"] > 3  # drawn on screen, not outside the frame
 
 
 def test_document_page_folds_removed_text_and_aligns_its_translation(browser, server, seed_ids):
@@ -172,11 +184,14 @@ def test_a_hostile_article_is_shown_as_text_and_runs_nothing(browser, server):
 def test_pages_fit_a_phone_width_screen(browser, server, seed_ids):
     browser.set_window_size(390, 844)
     try:
-        for path in ("/", f"/documents/{seed_ids['001']}", "/search?q=Taliban"):
+        story = json.loads(urllib.request.urlopen(f"{server}/api/documents/{seed_ids['001']}").read())["story"]
+        pages = {"stories": "/", "story": f"/stories/{story}", "document": f"/documents/{seed_ids['001']}",
+                 "search": "/search?q=Taliban", "upload": "/upload"}
+        for name, path in pages.items():
             browser.get(server + path)
             overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
-        _shot(browser, "phone-search")
+            _shot(browser, f"phone-{name}")
     finally:
         browser.set_window_size(1000, 1100)
 
@@ -198,3 +213,32 @@ def test_upload_form_ingests_a_pasted_article(browser, server):
     assert browser.current_url == server + "/documents/uploaded-in-browser"
     _shot(browser, "uploaded")
     assert "Termez" in browser.find_element(By.CSS_SELECTOR, "article").text
+
+
+def test_upload_form_ingests_chosen_files_and_lists_each_outcome(browser, server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    note = tmp_path / "termez.txt"
+    note.write_text("Uzbek and Afghan officials opened a new market at the Termez border crossing on Wednesday, "
+                    "the regional governor said.\n\nTraders from both sides are expected within weeks.")
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text(json.dumps({"id": "wire-browser-1", "title": "Dushanbe hosts border talks",
+                                "text": "Tajik and Afghan delegations met in Dushanbe to discuss the border."})
+                    + "\n{broken\n")
+    browser.get(server + "/upload")
+    browser.find_element(By.CSS_SELECTOR, "input[type=file][name=files]").send_keys(f"{note}\n{wire}")
+    browser.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+    WebDriverWait(browser, 180).until(  # the first ingest may wait for models to load
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".outcomes") or b.find_elements(By.CLASS_NAME, "problem"))
+    _no_dialog(browser)
+    _shot(browser, "uploaded-files")
+    assert not browser.find_elements(By.CLASS_NAME, "problem")
+    files = [h.text.split()[0] for h in browser.find_elements(By.CSS_SELECTOR, ".outcomes h3")]
+    assert files == ["termez.txt", "wire.jsonl"]
+    outcomes = [li.get_attribute("class").split()[-1] for li in browser.find_elements(By.CSS_SELECTOR, ".outcome")]
+    assert outcomes == ["outcome-ingested", "outcome-ingested", "outcome-failed"]
+    assert "malformed JSON on line 2" in browser.find_element(By.CSS_SELECTOR, ".outcome-failed").text
+    browser.find_element(By.LINK_TEXT, "wire-browser-1").click()
+    assert browser.current_url == server + "/documents/wire-browser-1"
+    assert "Dushanbe" in browser.find_element(By.CSS_SELECTOR, "article").text

@@ -196,7 +196,7 @@ async def upload(request: Request) -> Response:
                     return RedirectResponse(f"/documents/{quote(pasted.id, safe='')}", status_code=303)
                 if pasted is not None:
                     outcomes.insert(0, uploads.FileOutcome("pasted text", [
-                        uploads.Article("pasted text", pasted.outcome, pasted.id)]))
+                        uploads.Article("pasted text", pasted.outcome, pasted.id, story=pasted.story)]))
                 return render("upload.html", f={}, problem=None, outcomes=outcomes, **state)
         return render("upload.html", status=status, f={k: fields.get(k, "") for k in (*UPLOAD_FIELDS, "text")},
                       problem=problem, **state)

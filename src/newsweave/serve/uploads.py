@@ -36,6 +36,8 @@ class Article:
     outcome: str  # ingested, updated, unchanged, failed, skipped
     id: str | None = None
     reason: str | None = None
+    title: str | None = None
+    story: int | None = None
 
 
 @dataclass
@@ -92,7 +94,8 @@ def _add(corpus: Corpus, item: RawArticle | Failure, source: str) -> Article:
     if isinstance(item, RawArticle):
         try:
             added = corpus.add(dataclasses.replace(item, source=source))
-            return Article(source, added.outcome, added.id)
+            return Article(source, added.outcome, added.id, title=corpus.document(added.id).title,
+                           story=added.story)
         except InputError as error:
             reason = error.reason
     else:

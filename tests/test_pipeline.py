@@ -13,7 +13,7 @@ from newsweave.settings import Settings
 
 from .conftest import run_cli, seed_path
 
-STAGES = ["read", "repeats", "metadata", "boilerplate", "hints", "body", "language", "entities", "embed",
+STAGES = ["read", "repeats", "metadata", "boilerplate", "hints", "body", "language", "dates", "entities", "embed",
           "fingerprint"]
 
 
@@ -67,7 +67,8 @@ def test_a_stage_added_to_the_list_runs_in_its_place_and_is_profiled(pipeline):
                       Stage("count", count_words, needs=("paragraphs",)))
     doc = own.process(RawArticle(seed_path("002").read_bytes(), "002"))
     assert seen == [doc.words]
-    assert [t.name for t in own.profile() if t.documents][-5:] == ["count", "language", "entities", "embed", "fingerprint"]
+    assert [t.name for t in own.profile() if t.documents][-6:] == [
+        "count", "language", "dates", "entities", "embed", "fingerprint"]
 
 
 def test_a_stage_ordered_before_what_it_needs_is_refused(pipeline):

@@ -295,7 +295,8 @@ def stories(db: str, as_json: bool) -> None:
 @db_option
 @json_option
 def story(story_id: int, db: str, as_json: bool) -> None:
-    """One story: its members in time order, each marked original/translation/duplicate."""
+    """One story: its headline, summary and timeline (members by day, each development's first
+    report first, each with its source, language and role; inferred dates marked)."""
     with _open(db) as corpus, _found():
         found, members = corpus.story(story_id)
     if as_json:
@@ -307,11 +308,23 @@ def story(story_id: int, db: str, as_json: bool) -> None:
         _print_json(data)
         return
     out.print(Text.assemble(_data(found.title, "bold"), "  ", _data(f"({found.start or '?'} – {found.end or '?'})")))
-    table = Table("published", "role", "language", "id", "title / lead")
-    for d, role in members:
-        lead = d.title or (d.paragraphs[0].text[:80] if d.paragraphs else "")
-        table.add_row(_data(d.published), role, _data(d.language), _data(d.id), _data(lead))
+    if found.summary:
+        out.print(Text.assemble("\nSummary (", _data(found.language), "):"))
+        for sentence in found.summary:
+            out.print(Text.assemble("  • ", _data(sentence.text), "  [", _data(sentence.document), "]"))
+    table = Table(title="Timeline")
+    for name in ("day", "role", "lang", "id"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("source")
+    table.add_column("title / lead")
+    for day in found.timeline:
+        for entry in day.entries:
+            when = (entry.published or "undated") + ("*" if entry.inferred else "")
+            table.add_row(_data(when), entry.role, _data(entry.language), _data(entry.document),
+                          _data(entry.source.rsplit("/", 1)[-1]), _data(entry.title or entry.lead[:80]))
     out.print(table)
+    if any(e.inferred for day in found.timeline for e in day.entries):
+        out.print("* date inferred from the article's text or its story's dates")
 
 
 @main.command()

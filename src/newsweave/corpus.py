@@ -27,6 +27,8 @@ from .document import (
     SearchHit,
     SearchPage,
     Story,
+    StoryDetail,
+    SummarySentence,
 )
 from .embed import make_embedder
 from .entities.namesakes import match_people
@@ -42,7 +44,8 @@ from .settings import Settings
 from .store import reads
 from .store.sqlite import SQLiteStore
 from .stories.assign import assign_story, refresh_story
-from .stories.members import in_time_order, member_roles
+from .stories.members import in_time_order, member_origins, member_roles
+from .stories.timeline import timeline
 
 Outcome = Literal["ingested", "updated", "unchanged"]
 _SUMMARY_FIELDS = list(DocumentSummary.__dataclass_fields__)
@@ -68,6 +71,15 @@ class Corpus:
         if self._pipeline is None:
             self._pipeline = Pipeline(self.settings)
         return self._pipeline
+
+    def _encode_sentences(self, texts: list[str]) -> Any:
+        """Sentence vectors for story summaries, from the embedder the documents' vectors came
+        from (the pipeline's, or one of the same kind made on first need)."""
+        if self._pipeline is not None:
+            return self._pipeline.embedder.encode(texts)
+        if getattr(self, "_sentence_embedder", None) is None:
+            self._sentence_embedder = make_embedder(self.settings.embedder, self.settings.threads)
+        return self._sentence_embedder.encode(texts)
 
     def _load_indexes(self) -> None:
         self.vectors = VectorIndex()
@@ -154,7 +166,7 @@ class Corpus:
             story = assign_story(doc, links, self.story_of, self.vectors, self.store, self.settings)
             touched.add(story)
             for sid in touched:
-                refresh_story(self.store, sid)
+                refresh_story(self.store, sid, doc if sid == story else None, self._encode_sentences)
         self._remember(doc, story)
         return AddResult(outcome, doc.id, story)
 
@@ -283,8 +295,20 @@ class Corpus:
         """A story and its members in time order, each with its role."""
         row = self.store.story_row(story_id)
         docs = [self.store.document(i) for i in self.store.story_documents(story_id)]
-        roles = member_roles(docs, self.store.links_within([d.id for d in docs]))
-        return self._story(row), [(d, roles[d.id]) for d in in_time_order(docs)]
+        links = self.store.links_within([d.id for d in docs])
+        roles = member_roles(docs, links)
+        members = [(d, roles[d.id]) for d in in_time_order(docs)]
+        return self._story_detail(self._story(row), members, member_origins(docs, links)), members
+
+    def _story_detail(self, story: Story, members: list[tuple[Document, str]], origins: dict[str, str]) -> StoryDetail:
+        """The story with its stored summary and headline and its members' timeline."""
+        stored = self.store.story_summary(story.id) or {}
+        return StoryDetail(
+            **{name: getattr(story, name) for name in Story.__dataclass_fields__},
+            headline=story.title, language=stored.get("language"),
+            summary=[SummarySentence(s["text"], s["document"]) for s in stored.get("sentences", [])],
+            timeline=timeline(members, origins),
+        )
 
     def search(
         self, query: str, *, lang: str | None = None, date_from: Any = None, date_to: Any = None,

@@ -133,6 +133,10 @@ class Document:
     title: str | None = None
     published: str | None = None  # ISO 8601 date (YYYY-MM-DD)
     updated: str | None = None  # the last update the source states, when later than `published`
+    # Where `published` came from when the article states no date (None: stated): "text" (its
+    # own dateline or lead, clean/dates.py) or "story" (a weekday or "yesterday" resolved
+    # against its story's first date). Such a date is inferred, and shown so.
+    date_source: str | None = None
     url: str | None = None
     authors: list[str] = field(default_factory=list)
     agency: str | None = None
@@ -316,6 +320,51 @@ class StoryMember(Record):
     language: str | None
     title: str | None
     lead: str = ""
+
+
+@dataclass
+class SummarySentence(Record):
+    """One sentence of a story's extractive summary and the member it was taken from."""
+
+    text: str
+    document: str
+
+
+@dataclass
+class TimelineEntry(Record):
+    """A member on its story's timeline. `role`: original (a first report), follow-up (a later
+    original report), translation or duplicate (of `first_report`); `inferred`: the date was
+    read from its text or story (`date_source`), not stated."""
+
+    document: str
+    role: str
+    first_report: str
+    published: str | None
+    inferred: bool
+    date_source: str | None
+    language: str | None
+    source: str
+    title: str | None
+    lead: str = ""
+
+
+@dataclass
+class TimelineDay(Record):
+    """One day of a timeline (None: undated members), developments in the order first reported."""
+
+    day: str | None
+    entries: list[TimelineEntry]
+
+
+@dataclass
+class StoryDetail(Story):
+    """One story as `Corpus.story` reads it: its headline (`title`, from its members' titles
+    in its main `language`), its extractive summary and its members' timeline."""
+
+    headline: str | None = None
+    language: str | None = None
+    summary: list[SummarySentence] = field(default_factory=list)
+    timeline: list[TimelineDay] = field(default_factory=list)
 
 
 @dataclass

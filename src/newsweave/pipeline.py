@@ -18,6 +18,7 @@ from typing import Any
 
 from .clean import lineclass
 from .clean.boilerplate import BoilerplateFilter
+from .clean.dates import date_from_text
 from .clean.encoding import BadContent, decode
 from .clean.extract import declared_charset, extract_html
 from .clean.metadata import extract_text_metadata, later_update
@@ -38,7 +39,7 @@ from .settings import Settings
 _LANGUAGE_SAMPLE = 1000
 
 # Bump when a stage changes its output, so stored documents can be found and reprocessed.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"
 
 # What a new document holds before its first stage: identity, and what it is read from.
 _GIVEN = frozenset({"id", "source", "raw_sha256", "kind", "reading"})
@@ -143,6 +144,7 @@ class Pipeline:
             Stage("hints", _apply_hints, ("reading",), ("title", "url", "published", "updated", "language", "warnings")),
             Stage(CLEANED, _require_body, ("paragraphs", "captions"), ("paragraphs", "captions")),
             Stage("language", lambda doc: self.languages(doc, hint=doc.language), ("paragraphs",), ("language",)),
+            Stage("dates", date_from_text, ("paragraphs", "language", "reading"), ("published", "date_source")),
         ]
         if settings.entities:
             stages.append(Stage("entities", lambda doc: add_entities(doc, self.recognizer, self.gazetteer),

@@ -107,7 +107,8 @@ def story_view(corpus: Corpus, story_id: int) -> dict[str, Any]:
         for d, role in members
     ]
     per_day = Counter((d.published[:10], d.language or "?") for d, _ in members if d.published)
-    data["timeline"] = [{"day": day, "language": lang, "documents": n} for (day, lang), n in sorted(per_day.items())]
+    data["volume"] = [{"day": day, "language": lang, "documents": n} for (day, lang), n in sorted(per_day.items())]
+    data["timeline"] = data["volume"]
     data["entities"] = [e.to_dict() for e in corpus.entities(story=story_id, limit=50)]
     return data
 

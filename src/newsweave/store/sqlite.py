@@ -554,6 +554,14 @@ class SQLiteStore:
             raise NotFound(f"no story with id {story_id} (try `newsweave stories`)")
         return row
 
+    def story_summary(self, story_id: int) -> dict[str, Any] | None:
+        """A story's summary record (stories/summary.py), None if it has none yet."""
+        row = self.db.execute("SELECT summary FROM stories WHERE id=?", (story_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def save_story_summary(self, story_id: int, summary: dict[str, Any]) -> None:
+        self.db.execute("UPDATE stories SET summary=? WHERE id=?", (json.dumps(summary, ensure_ascii=False), story_id))
+
     def story_dates(self, story_id: int) -> tuple[str | None, str | None]:
         row = self.db.execute("SELECT start, end FROM stories WHERE id=?", (story_id,)).fetchone()
         return (row["start"], row["end"]) if row else (None, None)

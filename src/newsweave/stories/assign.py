@@ -7,15 +7,18 @@ bridges) or, failing that, to the best candidate story of its nearest documents
 
 from __future__ import annotations
 
-from typing import Protocol
+import datetime as dt
+from typing import Any, Protocol
 
 import numpy as np
 
-from ..document import Document, Link, Story
+from ..clean.dates import infer_date
+from ..document import Document, Link, LinkKind, Story
 from ..link.index import VectorIndex
 from ..settings import Settings
-from .cluster import best_story, bound_stories, centroid
-from .members import date_range, headline, languages, member_roles
+from .cluster import best_story, bound_stories
+from .members import date_range, member_roles
+from .summary import Encode, SummaryState, add_member, candidates, demote, finish, nearest_originals
 
 # Stories of this many nearest documents are the candidates for a new arrival: a story
 # none of whose members is among its 30 nearest neighbours is not its event.
@@ -34,6 +37,10 @@ class StoryStore(Protocol):
     def delete_story(self, story_id: int) -> None: ...
     def story_dates(self, story_id: int) -> tuple[str | None, str | None]: ...
     def story_documents(self, story_id: int) -> list[str]: ...
+    def links_of(self, doc_id: str) -> list[Link]: ...
+    def update_metadata(self, doc: Document) -> None: ...
+    def story_summary(self, story_id: int) -> dict[str, Any] | None: ...
+    def save_story_summary(self, story_id: int, summary: dict[str, Any]) -> None: ...
 
 
 def assign_story(
@@ -70,15 +77,75 @@ def assign_story(
     return story
 
 
-def refresh_story(store: StoryStore, story_id: int) -> None:
-    """Recompute a story's centroid, headline, languages and dates from its members
-    (a story left without members is deleted)."""
-    docs = [store.document(i, arrays=True) for i in store.story_documents(story_id)]
-    if not docs:
+def refresh_story(store: StoryStore, story_id: int, added: Document | None = None, encode: Encode | None = None) -> None:
+    """Bring a story's centroid, headline, summary, languages and dates up to date.
+
+    The usual case, one new member `added` to a story whose stored summary state covers all
+    the others, reads only `added` (summary.py keeps what the others contributed); else (a
+    merge, a removal, no state yet) every member is read again. `encode` gives sentences
+    their vectors (the pipeline's embedder). A story left without members is deleted."""
+    ids = store.story_documents(story_id)
+    if not ids:
         store.delete_story(story_id)
         return
-    centre = centroid([d.vector for d in docs if d.vector is not None])
-    roles = member_roles(docs, store.links_within([d.id for d in docs]))
-    start, end = date_range(docs)
-    story = Story(story_id, headline(docs, roles, centre), [d.id for d in docs], languages(docs), start, end)
-    store.save_story(story, centre)
+    state = SummaryState.from_json(store.story_summary(story_id))
+    if added is not None and state is not None and ids[-1] == added.id and state.covers(ids[:-1]):
+        start, end = store.story_dates(story_id)
+        _date_from_story(store, added, start)
+        role = _arrival_role(store, state, added, set(ids[:-1]))
+        add_member(state, added, role, encode)
+        dates = sorted(d for d in (start, end, added.published) if d)
+        if start is None and dates:  # the story's first date: its undated members may resolve against it
+            still = []
+            for undated in (store.document(i) for i in state.undated):
+                if _date_from_story(store, undated, dates[0]):
+                    dates.append(undated.published)
+                else:
+                    still.append(undated.id)
+            state.undated, dates = still, sorted(dates)
+        start, end = (dates[0], dates[-1]) if dates else (None, None)
+    else:
+        docs = [store.document(i, arrays=True) for i in ids]
+        first, _ = date_range(docs)
+        for doc in docs:
+            _date_from_story(store, doc, first)
+        state = SummaryState()
+        roles = member_roles(docs, store.links_within(ids))
+        for doc in docs:
+            add_member(state, doc, roles[doc.id], encode, sentences=False)
+        for doc in nearest_originals(docs, roles, state.centroid):
+            state.pool += candidates(doc, encode)
+        start, end = date_range(docs)
+    finish(state)
+    story = Story(story_id, state.headline, ids, sorted(state.languages), start, end)
+    store.save_story(story, state.centroid)
+    store.save_story_summary(story_id, state.to_json())
+
+
+def _date_from_story(store: StoryStore, doc: Document, first: str | None) -> bool:
+    """An undated member's weekday or "yesterday" resolved against its story's first date
+    (stored, so date filters see it); whether it found one."""
+    if doc.published is not None or first is None:
+        return False
+    found = infer_date([p.text for p in doc.paragraphs], doc.language, dt.date.today(), anchor=first)
+    if found:
+        doc.published, doc.date_source = found.date, "story"
+        store.update_metadata(doc)
+    return found is not None
+
+
+def _arrival_role(store: StoryStore, state: SummaryState, doc: Document, earlier: set[str]) -> str:
+    """The new member's role among the earlier ones (as `member_roles` gives it); an earlier
+    member it turns out to be the original of is a translation now, and leaves the summary."""
+    role = "original"
+    for link in store.links_of(doc.id):
+        other = link.target if link.source == doc.id else link.source
+        if other not in earlier:
+            continue
+        if link.kind is LinkKind.TRANSLATION and link.target == doc.id:
+            role = "translation"
+        elif link.kind is LinkKind.TRANSLATION:
+            demote(state, other, store.document(other).language)
+        elif link.kind in (LinkKind.DUPLICATE, LinkKind.NEAR_DUPLICATE) and role == "original":
+            role = "duplicate"
+    return role

@@ -227,6 +227,9 @@ def test_a_feed_parses_oldest_first_with_stable_keys_and_junk_is_a_feed_error():
     assert items[0].article.hints["published"] == "2023-11-14"
     no_guid = parse_feed(b'<rss version="2.0"><channel><item><description>Plain words.</description></item>'
                          b"</channel></rss>", "http://h/feed")
+    relative = parse_feed(b'<rss version="2.0"><channel><item><link>/a/1</link><description>Words.</description>'
+                          b"</item></channel></rss>", "http://h/feeds/rss", base="https://h.example/feeds/rss")
+    assert relative[0].link == relative[0].article.source == "https://h.example/a/1"
     assert no_guid[0].key.startswith("sha256:") and no_guid[0].article.source == "http://h/feed#" + no_guid[0].key
     assert parse_feed(b'<rss version="2.0"><channel><title>t</title></channel></rss>', "f") == []
     atom = parse_feed(

@@ -224,7 +224,7 @@ class Watcher:
             wait = retry_after(got.status, got.headers.get("Retry-After"))
             return self._failed(state, f"failed (HTTP {got.status})", wait)
         try:
-            items = parse_feed(got.body, source, got.headers.get("Content-Type"))
+            items = parse_feed(got.body, source, got.headers.get("Content-Type"), base=got.url)
         except FeedError as error:
             return self._failed(state, f"failed ({error})")
         seen = self.corpus.seen_feed_items(source, [item.key for item in items])

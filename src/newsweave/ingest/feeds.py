@@ -12,6 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urljoin
 
 from ..document import RawArticle
 from .failure import Failure
@@ -121,9 +122,11 @@ def retry_after(status: int, value: str | None) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
-def parse_feed(data: bytes, feed: str, content_type: str | None = None) -> list[FeedItem]:
+def parse_feed(data: bytes, feed: str, content_type: str | None = None, base: str | None = None) -> list[FeedItem]:
     """The items of a fetched RSS/Atom body, oldest first (by date, else reversed feed order,
-    as feeds list newest first). FeedError if the body is not a feed; an empty feed is []."""
+    as feeds list newest first). Relative links are read against `base` (the URL the body
+    came from, after redirects), else the feed's URL. FeedError if the body is not a feed;
+    an empty feed is []."""
     import feedparser
 
     headers = {"content-type": content_type} if content_type else {}
@@ -139,7 +142,8 @@ def parse_feed(data: bytes, feed: str, content_type: str | None = None) -> list[
         return []
     entries = list(reversed(parsed.entries))
     entries.sort(key=lambda e: tuple(e.get("published_parsed") or e.get("updated_parsed") or ())[:6])
-    items = [_item(entry, feed) for entry in entries]
+    base = base or (feed if is_url(feed) else None)
+    items = [_item(entry, feed, base) for entry in entries]
     if parsed.bozo:
         # Malformed XML read by feedparser's lenient parser: its items with text are kept (many
         # real feeds have a stray '&'), the empty ones may be pieces of a cut body, not items.
@@ -157,8 +161,10 @@ def item_source(feed: str, item: FeedItem | None = None, key: str = "", link: st
     return link or f"{feed}#{key}"
 
 
-def _item(entry: Any, feed: str) -> FeedItem:
+def _item(entry: Any, feed: str, base: str | None) -> FeedItem:
     link = (entry.get("link") or "").strip() or None
+    if link and base:  # guids stay as written: they are names, not addresses
+        link = urljoin(base, link)
     contents = [c.get("value") or "" for c in entry.get("content") or []] or [entry.get("summary") or ""]
     body = max(contents, key=len).strip()
     key = (str(entry.get("id") or "").strip() or link

@@ -9,9 +9,11 @@ import re
 import shutil
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from newsweave.serve import create_app
 from newsweave.settings import Settings
@@ -447,3 +449,17 @@ def test_a_long_story_s_sparkline_bins_whole_days_and_keeps_every_document():
     assert sum(b["n"] for b in chart["bars"]) == 22 and chart["label"].endswith("2023-01-01 to 2023-07-30")
     assert all(0 <= b["x"] < chart["width"] and 0 < b["h"] <= chart["height"] for b in chart["bars"])
     assert sparkline([None]) is None
+
+
+def test_story_page_shows_summary_headline_and_timeline_by_day(client, seed_ids):
+    story = client.get(f"/api/documents/{seed_ids['001']}").json()["story"]
+    detail = client.get(f"/api/stories/{story}").json()
+    page = client.get(f"/stories/{story}").text
+    assert f'<h1 lang="{detail["language"]}">{escape(detail["headline"])}</h1>' in page
+    summary = page[page.index('<section class="summary"'):page.index("</section>", page.index('<section class="summary"'))]
+    assert detail["summary"] and all(str(escape(s["text"])) in summary for s in detail["summary"])
+    assert all(f'href="/documents/{quote(s["document"], safe="")}"' in summary for s in detail["summary"])
+    timeline = page[page.index("<h2>Timeline</h2>"):]
+    assert '<h3 class="day">2023-09-29</h3>' in timeline  # the timeline, by day
+    translation = timeline[timeline.index('class="member role-translation"'):]
+    assert f'of <a href="/documents/{seed_ids["001"]}">' in translation[:translation.index("</li>")]

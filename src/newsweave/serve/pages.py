@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from ..document import Document
 from ..errors import InputError, SearchError
 from ..search import marked_parts
 from . import uploads
-from .api import ApiError, story_view
+from .api import ApiError
 from .charts import day_chart, sparkline
 from .worldmap import places_map
 
@@ -62,9 +63,31 @@ def stories_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, story_id: int) -> HTMLResponse:
-    data = request.app.state.corpus(lambda c: story_view(c, story_id))
-    return render("story.html", story=data, volume=day_chart(data["timeline"]), places=places_map(data["entities"]))
+def story_page(request: Request, story_id: int) -> Response:
+    """A story: headline, summary, documents per day, timeline, entities, places, storyline.
+    The id of a story merged into another redirects to the survivor's page."""
+    def read(corpus: Corpus) -> dict[str, Any]:
+        found, members = corpus.story(story_id)
+        line = None
+        if getattr(found, "storyline", None) is not None:
+            line = corpus.storyline(found.storyline)
+        return {"story": found, "storyline": line, "members": [
+            {"id": d.id, "role": role, "published": d.published, "language": d.language, "title": d.title,
+             "lead": d.paragraphs[0].text[:200] if d.paragraphs else ""} for d, role in members],
+            "entities": [e.to_dict() for e in corpus.entities(story=found.id, limit=50)]}
+
+    data = request.app.state.corpus(read)
+    found = data["story"]
+    if found.id != story_id:
+        return RedirectResponse(f"/stories/{found.id}", status_code=308)
+    per_day = Counter((m["published"][:10], m["language"] or "?") for m in data["members"] if m["published"])
+    volume = day_chart([{"day": day, "language": lang, "documents": n} for (day, lang), n in sorted(per_day.items())])
+    titles = {m["id"]: m["title"] or m["lead"][:80] or m["id"] for m in data["members"]}
+    return render("story.html", story=found, members=data["members"], entities=data["entities"],
+                  storyline=data["storyline"], headline=getattr(found, "headline", None) or found.title,
+                  summary=getattr(found, "summary", None) or [], days=getattr(found, "timeline", None) or [],
+                  language=getattr(found, "language", None), titles=titles, volume=volume,
+                  places=places_map(data["entities"]))
 
 
 def marked_paragraphs(doc: Document) -> list[list[tuple[str, str | None]]]:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -183,11 +184,12 @@ def open_corpus(path: Path, pipeline: Pipeline) -> Corpus:
     return Corpus(path, pipeline.settings, pipeline=pipeline)
 
 
-def watch(corpus: Corpus, sources: list[str], polls: int = 1, **options) -> tuple[Watcher, list[str]]:
+def watch(corpus: Corpus, sources: list[str], polls: int = 1, interval: float = 0.1, once: bool = False,
+          **options) -> tuple[Watcher, list[str]]:
     lines: list[str] = []
-    watcher = Watcher(corpus, sources, interval=0.1, log=lines.append, **options)
+    watcher = Watcher(corpus, sources, interval=interval, log=lines.append, **options)
     try:
-        watcher.run(max_polls=polls)
+        watcher.run(max_polls=polls, once=once)
     finally:
         watcher.close()
     return watcher, lines
@@ -329,6 +331,11 @@ def test_a_restart_on_the_same_database_takes_in_nothing_again(site, fast, tmp_p
         site.feeds["/other"] = rss(site.base, [1, 2, 3])
         watcher, _ = watch(corpus, [site.base + "/other"])
         assert len(corpus) == 4 and watcher.polls[0].new == 1
+        # a run with a long interval, then one with a short one: that one's interval counts at once
+        watch(corpus, [url], interval=3600)
+        time.sleep(0.2)
+        _, lines = watch(corpus, [url], once=True)
+        assert f"{url}: 200; 0 new" in lines[0]
 
 
 def test_fetch_articles_stores_the_linked_pages_and_retries_a_failed_one(site, fast, tmp_path):

@@ -131,12 +131,20 @@ class Watcher:
         self.timeout, self.cap = settings.watch_timeout, settings.watch_max_backoff
         self.host_delay, self.max_bytes = settings.watch_host_delay, settings.max_article_bytes
         self.sources = list(dict.fromkeys(normal_source(s) for s in sources))
-        self.states = {s: corpus.feed_state(s) or FeedState(s) for s in self.sources}
+        self.states = {s: self._resumed(corpus.feed_state(s) or FeedState(s)) for s in self.sources}
         self.client = client or httpx.Client(follow_redirects=True, headers={"User-Agent": USER_AGENT})
         self._last_fetch: dict[str, float] = {}
         # Feed requests of one round run side by side; pages and the corpus stay on this thread.
         self._pool = ThreadPoolExecutor(max_workers=_FETCHERS, thread_name_prefix="newsweave-watch")
         self.polls: list[Poll] = []
+
+    def _resumed(self, state: FeedState) -> FeedState:
+        """A stored state under this run's interval: a healthy source is due at most one
+        interval after its last poll (a shorter --interval takes effect at once); a failing
+        one still waits out its backoff."""
+        if state.failures or state.last_poll is None or state.next_poll is None:
+            return state
+        return replace(state, next_poll=min(state.next_poll, state.last_poll + dt.timedelta(seconds=self.interval)))
 
     def run(self, max_polls: int | None = None, once: bool = False) -> list[Poll]:
         """Poll until stopped (or `max_polls` per source). `once`: one pass over the sources

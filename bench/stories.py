@@ -2,7 +2,10 @@
 
 Feeds every document through newsweave's online story clustering, in file order, and
 prints one line: BCubed precision, recall, F1 and adjusted Rand index of documents →
-stories against the gold events, over the whole file at once. With --fit it scans
+stories against the gold events, over the whole file at once; and how the stories thread
+into storylines: purity by topic (the share of documents whose storyline's majority topic is
+their own; stories of different topics must never share a storyline) and how many topics
+stay whole in one storyline. With --fit it scans
 story_similarity and prints a line per value: that is how the default in settings.py was set.
 
     .venv/bin/python -m bench.stories [--fit]
@@ -51,9 +54,22 @@ def adjusted_rand(gold: list[str], predicted: list[int]) -> float:
     return float((sum_cells - expected) / (best - expected))
 
 
-def cluster(docs, settings: Settings) -> list[int]:
+def cluster(docs, settings: Settings) -> tuple[list[int], list[int | None]]:
+    """Each document's story (as it arrived) and its story's storyline (once all arrived)."""
     with tempfile.TemporaryDirectory() as tmp, Corpus(Path(tmp) / "bench.db", settings) as corpus:
-        return [corpus.add(doc).story for doc in docs]
+        stories = [corpus.add(doc).story for doc in docs]
+        lines = [corpus.store.storyline_of(corpus.store.story_of(doc.id)) for doc in docs]
+        return stories, lines
+
+
+def purity(topics: list[int], groups: list[int | None]) -> tuple[float, int]:
+    """Share of documents in their group's majority topic; topics all in one group."""
+    members: dict[int | None, Counter] = {}
+    for topic, group in zip(topics, groups, strict=True):
+        members.setdefault(group, Counter())[topic] += 1
+    pure = sum(c.most_common(1)[0][1] for c in members.values()) / len(topics)
+    whole = sum(1 for t in set(topics) if sum(1 for c in members.values() if c[t]) == 1)
+    return pure, whole
 
 
 def main() -> int:
@@ -69,11 +85,12 @@ def main() -> int:
     docs = [pipeline.process(RawArticle(r["text"].encode(), f"ecb+#{r['id']}", hints={"id": r["id"]})) for r in rows]
     process_seconds = time.perf_counter() - started
     gold = [r["event"] for r in rows]
+    topics = [r["topic"] for r in rows]
     base = Settings()
     values = np.round(np.arange(0.40, 0.70, 0.025), 3) if args.fit else [base.story_similarity]
     for value in values:
         started = time.perf_counter()
-        predicted = cluster(docs, base.with_(story_similarity=float(value)))
+        predicted, lines = cluster(docs, base.with_(story_similarity=float(value)))
         seconds = time.perf_counter() - started
         p, r, f1 = bcubed(gold, predicted)
         print(
@@ -81,6 +98,11 @@ def main() -> int:
             f"gold_events={len(set(gold))} bcubed_p={p:.3f} bcubed_r={r:.3f} bcubed_f1={f1:.3f} "
             f"ari={adjusted_rand(gold, predicted):.3f} process_docs/s={len(docs) / process_seconds:.1f} "
             f"cluster_docs/s={len(docs) / seconds:.1f}"
+        )
+        pure, whole = purity(topics, lines)
+        print(
+            f"storylines ecb+ storyline_similarity={base.storyline_similarity:.3f} storylines={len(set(lines))} "
+            f"topics={len(set(topics))} purity_by_topic={pure:.3f} topics_in_one_storyline={whole}"
         )
     return 0
 

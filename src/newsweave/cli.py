@@ -557,5 +557,80 @@ def watch(sources: tuple[str, ...], db: str, interval: float, fetch_articles: bo
     sys.exit(1 if bad and not stop.is_set() and (once or max_polls) else 0)
 
 
+@main.command()
+@db_option
+@json_option
+def storylines(db: str, as_json: bool) -> None:
+    """List storylines (the stories of one ongoing affair): title, dates, languages, stories."""
+    with _open(db) as corpus:
+        found = corpus.storylines()
+    if as_json:
+        _print_json([s.to_dict() for s in found])
+        return
+    table = Table("id", "start", "end", "languages", "stories", "title")
+    for s in found:
+        table.add_row(str(s.id), _data(s.start), _data(s.end), _data(",".join(s.languages)),
+                      _data(" ".join(str(i) for i in s.stories)), _data(s.title))
+    out.print(table)
+
+
+@main.command()
+@click.argument("storyline_id", type=int)
+@db_option
+@json_option
+def storyline(storyline_id: int, db: str, as_json: bool) -> None:
+    """One storyline: its stories in time order, then the timeline of all their members (by
+    day, each development's first report first, with source, language and role)."""
+    with _open(db) as corpus, _found():
+        found = corpus.storyline(storyline_id)
+    if as_json:
+        _print_json(found.to_dict())
+        return
+    out.print(Text.assemble(_data(found.title, "bold"), "  ", _data(f"({found.start or '?'} – {found.end or '?'})"),
+                            "  ", _data(", ".join(found.languages))))
+    table = Table("start", "end", "story", "languages", "docs", "headline", title="Stories")
+    for s in found.members:
+        table.add_row(_data(s.start or "undated"), _data(s.end), str(s.id), _data(",".join(s.languages)),
+                      str(len(s.documents)), _data(s.title))
+    out.print(table)
+    days = Table("day", "role", "lang", "id", "title / lead", title="Timeline")
+    for day in found.timeline:
+        for entry in day.entries:
+            when = (entry.published or "undated") + ("*" if entry.inferred else "")
+            days.add_row(_data(when), entry.role, _data(entry.language), _data(entry.document),
+                         _data(entry.title or entry.lead[:80]))
+    out.print(days)
+
+
+@main.command()
+@click.argument("doc_a")
+@click.argument("doc_b")
+@db_option
+@json_option
+def why(doc_a: str, doc_b: str, db: str, as_json: bool) -> None:
+    """Whether two documents share a story or storyline, and why: the event similarity, each
+    signal, the story threshold, their links and the entities both name."""
+    with _open(db) as corpus, _found():
+        found = corpus.why(doc_a, doc_b).to_dict()
+    if as_json:
+        _print_json(found)
+        return
+    a, b = (_plain(d, True) for d in found["documents"])
+    story = "same story" if found["same_story"] else "different stories"
+    line = "same storyline" if found["same_storyline"] else "different storylines"
+    out.print(Text(f"{a} and {b}: {story} {found['stories']}, {line} {found['storylines']}", style="bold"))
+    out.print(Text(f"event similarity {found['similarity']:.3f}; a document joins a story when its "
+                   f"{found['decided_by']} similarity to the story's members averages >= {found['threshold']}"))
+    table = Table("signal", "value")
+    for name, value in found["signals"].items():
+        table.add_row(name, "-" if value is None else f"{value:.3f}")
+    out.print(table)
+    for link in found["links"]:
+        out.print(Text.assemble(("link: ", "dim"), _data(f"{link['kind']} score={link['score']}")), highlight=False)
+    if found["shared_entities"]:
+        names = ", ".join(_plain(e["name"], True) for e in found["shared_entities"])
+        out.print(Text.assemble(("both name: ", "dim"), Text(names)), highlight=False)
+
+
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,10 @@ from .document import (
     SearchPage,
     Story,
     StoryDetail,
+    Storyline,
+    StorylineDetail,
     SummarySentence,
+    Why,
 )
 from .embed import make_embedder
 from .entities.namesakes import match_people
@@ -45,6 +49,7 @@ from .store import reads
 from .store.sqlite import SQLiteStore
 from .stories.assign import assign_story, refresh_story
 from .stories.members import in_time_order, member_origins, member_roles
+from .stories.threads import thread_stories
 from .stories.timeline import timeline
 
 Outcome = Literal["ingested", "updated", "unchanged"]
@@ -64,6 +69,8 @@ class Corpus:
         self.store = SQLiteStore(path)
         self._pipeline = pipeline
         self._search: Search | None = None  # made on the first search
+        self._pairs: Any = None  # the event-similarity scorer `why` reads, made on first need
+        self._background: Any = None  # the shipped entity counts storylines weigh rarity with
         self._load_indexes()
 
     @property
@@ -146,6 +153,7 @@ class Corpus:
             known = self.store.known_source(doc.source)
             outcome: Outcome = "updated" if known else "ingested"
             touched: set[int] = set()
+            old_story = None
             if known:
                 old_story = self.store.delete_document(known[0])
                 if old_story is not None:
@@ -163,10 +171,11 @@ class Corpus:
             self.store.put_document(doc, dict(raw.hints) if raw else {}, PIPELINE_VERSION)
             self.store.put_entities(doc)
             self.store.put_links(links)
-            story = assign_story(doc, links, self.story_of, self.vectors, self.store, self.settings)
+            story = assign_story(doc, links, self.story_of, self.vectors, self.store, self.settings, old_story)
             touched.add(story)
             for sid in touched:
                 refresh_story(self.store, sid, doc if sid == story else None, self._encode_sentences)
+            thread_stories(self.store, touched, len(self), self.background_rarity, self.settings)
         self._remember(doc, story)
         return AddResult(outcome, doc.id, story)
 
@@ -250,7 +259,7 @@ class Corpus:
 
     def _story(self, row: Any) -> Story:
         return Story(row["id"], row["title"], reads.story_documents(self.store.db, row["id"]),
-                     json.loads(row["languages"]), row["start"], row["end"])
+                     json.loads(row["languages"]), row["start"], row["end"], row["storyline_id"])
 
     def entities(
         self, *, type: str | None = None, story: int | None = None, document: str | None = None,
@@ -292,7 +301,9 @@ class Corpus:
         return [Failure(r["source"], r["reason"], r["at"]) for r in reads.failures(self.store.db)]
 
     def story(self, story_id: int) -> tuple[Story, list[tuple[Document, str]]]:
-        """A story and its members in time order, each with its role."""
+        """A story and its members in time order, each with its role. The id of a story merged
+        into another names the survivor."""
+        story_id = self.store.resolve_story(story_id)
         row = self.store.story_row(story_id)
         docs = [self.store.document(i) for i in self.store.story_documents(story_id)]
         links = self.store.links_within([d.id for d in docs])
@@ -309,6 +320,71 @@ class Corpus:
             summary=[SummarySentence(s["text"], s["document"]) for s in stored.get("sentences", [])],
             timeline=timeline(members, origins),
         )
+
+    # -- storylines and why -----------------------------------------------------------------
+
+    def storylines(self, *, limit: int | None = None, cursor: str | None = None) -> Page[Storyline]:
+        """Storylines by first date (undated last), each with its stories in time order."""
+        rows, after = reads.storylines(self.store.db, limit, cursor)
+        return Page([self._storyline(row) for row in rows], after)
+
+    def storyline(self, storyline_id: int) -> StorylineDetail:
+        """A storyline, its stories in time order, and the timeline of all their members."""
+        found = self._storyline(self.store.storyline_row(storyline_id))
+        stories = [self._story(self.store.story_row(i)) for i in found.stories]
+        docs = [self.store.document(d) for story in stories for d in story.documents]
+        links = self.store.links_within([d.id for d in docs])
+        roles = member_roles(docs, links)
+        days = timeline([(d, roles[d.id]) for d in in_time_order(docs)], member_origins(docs, links))
+        return StorylineDetail(**vars(found), members=stories, timeline=days)
+
+    def _storyline(self, row: Any) -> Storyline:
+        return Storyline(row["id"], row["title"], self.store.storyline_stories(row["id"]), row["start"], row["end"],
+                         json.loads(row["languages"]))
+
+    def why(self, a: str, b: str) -> Why:
+        """Whether two documents (ids, sources or prefixes) share a story or storyline, and why:
+        the event model's similarity over their stored vectors and entities, each signal, the
+        story threshold, their links and the entities both name."""
+        from .stories.pairs import PairScorer
+        from .stories.signals import EntityRarity
+        from .stories.threads import corpus_rarity
+
+        ids = [self.store.resolve(a), self.store.resolve(b)]
+        docs = [self.store.document(i, arrays=True) for i in ids]
+        if self._pairs is None:
+            self._pairs = PairScorer(self._pipeline, rarity=EntityRarity(0, {}), settings=self.settings)
+        keys = {e.id for d in docs for e in d.entities}
+        self._pairs.rarity = corpus_rarity(self.store, keys, len(self), self.background_rarity)
+        score = self._pairs.documents(*docs)
+        stories = [self.store.story_of(i) for i in ids]
+        storylines = [self.store.storyline_of(s) if s is not None else None for s in stories]
+        names = {e.id: e for e in docs[0].entities}
+        shared = [{"id": e.id, "name": names[e.id].name, "type": e.type} for e in docs[1].entities if e.id in names]
+        return Why(
+            ids, stories[0] is not None and stories[0] == stories[1],
+            storylines[0] is not None and storylines[0] == storylines[1],
+            round(score.similarity, 4), self.settings.story_similarity, "lead_body",
+            {k: None if v is None else round(v, 4) for k, v in score.signals.items()},
+            [link.seen_from(ids[0]) for link in self.store.links_of(ids[0]) if ids[1] in (link.source, link.target)],
+            stories, storylines, shared,
+        )
+
+    @property
+    def background_rarity(self):
+        """The entity document counts shipped with the event model: rarity's prior."""
+        if self._background is None:
+            from .stories.event_model import shipped_rarity
+
+            self._background = shipped_rarity()
+        return self._background
+
+    def stored_inputs(self, outdated_only: bool = True) -> Iterator[RawArticle]:
+        """The stored raw inputs, in arrival order, to process again: by default only those of
+        documents an older pipeline version made."""
+        for row in self.store.raw_inputs():
+            if not outdated_only or row["pipeline_version"] != PIPELINE_VERSION:
+                yield RawArticle(bytes(row["data"]), row["source"], row["kind"], row["url"], json.loads(row["hints"]))
 
     def search(
         self, query: str, *, lang: str | None = None, date_from: Any = None, date_to: Any = None,

@@ -242,6 +242,48 @@ class Story(Record):
     languages: list[str]
     start: str | None
     end: str | None
+    storyline: int | None = None  # the storyline (ongoing affair) the story belongs to
+
+
+@dataclass
+class Storyline(Record):
+    """The stories of one ongoing affair (the same main actors and places over weeks to
+    months), its stories in time order."""
+
+    id: int
+    title: str | None
+    stories: list[int]
+    start: str | None
+    end: str | None
+    languages: list[str]
+
+
+@dataclass
+class StorylineDetail(Storyline):
+    """One storyline as `Corpus.storyline` reads it: its stories (`members`, in time order) and
+    the timeline of all their members together."""
+
+    members: list[Story] = field(default_factory=list)
+    timeline: list[TimelineDay] = field(default_factory=list)
+
+
+@dataclass
+class Why(Record):
+    """Whether two documents share a story or storyline, and the evidence: the event model's
+    similarity and each signal it read, the story decision's threshold (on the signal named in
+    `decided_by`), the links between them and the entities both name."""
+
+    documents: list[str]
+    same_story: bool
+    same_storyline: bool
+    similarity: float
+    threshold: float
+    decided_by: str
+    signals: dict[str, float | None]
+    links: list[dict[str, Any]]
+    stories: list[int | None]
+    storylines: list[int | None]
+    shared_entities: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -88,6 +88,23 @@ class Settings:
         "of the story's dated members: events are days, storylines are months.",
         low=0,
     )
+    storyline_similarity: float = _setting(
+        0.38,
+        "Affair similarity (stories/storylines.py: geometric mean of rarity-weighted entity "
+        "overlap and centroid cosine) between a story and a story of a storyline above which it "
+        "joins that storyline. Set midway between the most similar pair of stories from different "
+        "ECB+ dev topics (0.31: never one affair) and the weakest link the seeds' four Russia and "
+        "Taliban stories need (0.45); docs/experiments.md has the figures.",
+        low=0.0,
+        high=1.0,
+    )
+    storyline_window_days: int = _setting(
+        730,
+        "A story joins a storyline only if its dates (when known) lie within this many days of "
+        "the storyline story it matched: an affair can rest for a year or two and resume "
+        "(talks, trials, anniversaries).",
+        low=0,
+    )
 
     entities: bool = _setting(True, "Recognise and resolve named entities (the slowest stage after embedding).")
     cache_dir: str = _setting(

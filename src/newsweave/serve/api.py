@@ -151,6 +151,22 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=50
     return {"results": [hit.to_dict() for hit in page], "next": page.next}
 
 
+@router.get("/storylines", summary="Storylines (the stories of one ongoing affair) by first date, paged")
+def storylines(request: Request, limit: Limit = 100, cursor: Cursor = None) -> dict[str, Any]:
+    return listing(corpus_of(request)(lambda c: c.storylines(limit=limit, cursor=cursor)))
+
+
+@router.get("/storylines/{storyline_id}", summary="One storyline: its stories in time order and their members' timeline")
+def storyline(request: Request, storyline_id: int) -> dict[str, Any]:
+    return corpus_of(request)(lambda c: c.storyline(storyline_id)).to_dict()
+
+
+@router.get("/why", summary="Whether two documents share a story or storyline, and why")
+def why(request: Request, a: Annotated[str, Query(min_length=1, description="A document id, source or id prefix.")],
+        b: Annotated[str, Query(min_length=1, description="Another document.")]) -> dict[str, Any]:
+    return corpus_of(request)(lambda c: c.why(a, b)).to_dict()
+
+
 def check_writer(request: Request) -> None:
     """Writes need the token when one is set; with none, only a loopback-bound server takes them."""
     token = request.app.state.token

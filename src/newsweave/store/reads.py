@@ -88,6 +88,21 @@ def stories(db: sqlite3.Connection, filters: Filters, newest_first: bool, limit:
     return _page(rows, size, lambda r: [r["sort_key"], r["id"]])
 
 
+def storylines(db: sqlite3.Connection, limit: int | None, cursor: str | None):
+    """Storylines by first date (undated last), then id; (rows, next cursor)."""
+    size = _limit(limit)
+    sort = "coalesce(start, '9999')"
+    where, params = "1", []
+    after = decode_cursor(cursor, 2)
+    if after is not None:
+        where, params = f"({sort}, id) > (?, ?)", list(after)
+    rows = db.execute(
+        f"SELECT *, {sort} AS sort_key FROM storylines WHERE {where} ORDER BY sort_key, id LIMIT ?",
+        [*params, size + 1 if size > 0 else -1],
+    ).fetchall()
+    return _page(rows, size, lambda r: [r["sort_key"], r["id"]])
+
+
 def story_documents(db: sqlite3.Connection, story_id: int) -> list[str]:
     return [r[0] for r in db.execute("SELECT id FROM documents WHERE story_id=? ORDER BY seq", (story_id,))]
 

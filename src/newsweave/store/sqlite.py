@@ -230,6 +230,7 @@ class SQLiteStore:
         # Called with one line when a write has to wait for another process (the CLI prints it).
         self.on_wait: Callable[[str], None] | None = None
         self._writer: tuple[str, str] | None = None
+        self._stale_storylines: set[int] = set()  # storylines that lost a story (take_stale_storylines)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
@@ -542,6 +543,9 @@ class SQLiteStore:
         )
 
     def delete_story(self, story_id: int) -> None:
+        row = self.db.execute("SELECT storyline_id FROM stories WHERE id=?", (story_id,)).fetchone()
+        if row is not None and row[0] is not None:
+            self._stale_storylines.add(row[0])
         self.db.execute("DELETE FROM stories WHERE id=?", (story_id,))
 
     def story_rows(self) -> list[sqlite3.Row]:
@@ -568,6 +572,100 @@ class SQLiteStore:
 
     def story_documents(self, story_id: int) -> list[str]:
         return [r["id"] for r in self.db.execute("SELECT id FROM documents WHERE story_id=? ORDER BY seq", (story_id,))]
+
+    # -- storylines and merged-away stories -----------------------------------------------
+
+    def redirect_story(self, old_id: int, new_id: int) -> None:
+        """Record that `old_id` merged into `new_id` (ids that pointed at `old_id` follow it)."""
+        self.db.execute("UPDATE story_redirects SET new_id=? WHERE new_id=?", (new_id, old_id))
+        self.db.execute("INSERT OR REPLACE INTO story_redirects(old_id, new_id) VALUES (?,?)", (old_id, new_id))
+
+    def resolve_story(self, story_id: int) -> int:
+        """The story an id names now: itself, or the survivor of the merge that took it."""
+        if not -(2**63) <= story_id < 2**63:
+            return story_id
+        row = self.db.execute("SELECT new_id FROM story_redirects WHERE old_id=?", (story_id,)).fetchone()
+        return row["new_id"] if row else story_id
+
+    def story_profile_row(self, story_id: int) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT id, start, end, languages, centroid, storyline_id FROM stories WHERE id=? AND size > 0", (story_id,)
+        ).fetchone()
+
+    def story_mentions(self, story_id: int, members: int) -> tuple[int, list[tuple[str, str]]]:
+        """(members read, their (document, entity key) pairs) over a story's latest `members` documents."""
+        ids = [r["id"] for r in self.db.execute(
+            "SELECT id FROM documents WHERE story_id=? ORDER BY seq DESC LIMIT ?", (story_id, members))]
+        if not ids:
+            return 0, []
+        rows = self.db.execute(
+            f"SELECT DISTINCT doc_id, entity_id FROM mentions WHERE doc_id IN ({','.join('?' * len(ids))})", ids)
+        return len(ids), [(r["doc_id"], r["entity_id"]) for r in rows]
+
+    def stories_naming(self, entity_id: str, exclude: int, limit: int) -> list[int]:
+        """The latest stories (other than `exclude`) with a member naming this entity."""
+        rows = self.db.execute(
+            "SELECT d.story_id FROM mentions m JOIN documents d ON d.id = m.doc_id WHERE m.entity_id=? "
+            "AND d.story_id IS NOT NULL AND d.story_id != ? GROUP BY d.story_id ORDER BY max(d.seq) DESC LIMIT ?",
+            (entity_id, exclude, limit),
+        )
+        return [r[0] for r in rows]
+
+    def entity_document_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """In how many stored documents each entity key is named."""
+        wanted, counts = list(keys), {}
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[start:start + 500]
+            counts.update({r[0]: r[1] for r in self.db.execute(
+                f"SELECT entity_id, count(DISTINCT doc_id) FROM mentions WHERE entity_id IN ({','.join('?' * len(chunk))}) "
+                "GROUP BY entity_id", chunk)})
+        return counts
+
+    def entity_names(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted, names = list(keys), {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            names.update({r[0]: r[1] for r in self.db.execute(
+                f"SELECT id, name FROM entities WHERE id IN ({','.join('?' * len(chunk))})", chunk)})
+        return names
+
+    def storyline_of(self, story_id: int) -> int | None:
+        row = self.db.execute("SELECT storyline_id FROM stories WHERE id=?", (story_id,)).fetchone()
+        return row[0] if row else None
+
+    def new_storyline(self) -> int:
+        return int(self.db.execute("INSERT INTO storylines(updated_at) VALUES (?)", (_now(),)).lastrowid)
+
+    def set_storyline(self, story_id: int, storyline_id: int | None) -> None:
+        self.db.execute("UPDATE stories SET storyline_id=? WHERE id=?", (storyline_id, story_id))
+
+    def storyline_stories(self, storyline_id: int) -> list[int]:
+        """A storyline's stories in time order (undated last)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM stories WHERE storyline_id=? AND size > 0 ORDER BY coalesce(start, '9999'), id",
+            (storyline_id,))]
+
+    def save_storyline(self, storyline_id: int, title: str | None, start: str | None, end: str | None,
+                       languages: list[str], centroid: np.ndarray | None) -> None:
+        self.db.execute(
+            "UPDATE storylines SET title=?, start=?, end=?, languages=?, centroid=?, updated_at=? WHERE id=?",
+            (title, start, end, json.dumps(languages), _blob(centroid, self.VECTOR_DTYPE), _now(), storyline_id),
+        )
+
+    def delete_storyline(self, storyline_id: int) -> None:
+        self.db.execute("DELETE FROM storylines WHERE id=?", (storyline_id,))
+
+    def storyline_row(self, storyline_id: int) -> sqlite3.Row:
+        in_range = -(2**63) <= storyline_id < 2**63
+        row = self.db.execute("SELECT * FROM storylines WHERE id=?", (storyline_id,)).fetchone() if in_range else None
+        if row is None:
+            raise NotFound(f"no storyline with id {storyline_id} (try `newsweave storylines`)")
+        return row
+
+    def take_stale_storylines(self) -> set[int]:
+        """Storylines that lost a story since the last call (deleted or merged away)."""
+        stale, self._stale_storylines = self._stale_storylines, set()
+        return stale
 
     # -- failures -------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class StoryStore(Protocol):
     def update_metadata(self, doc: Document) -> None: ...
     def story_summary(self, story_id: int) -> dict[str, Any] | None: ...
     def save_story_summary(self, story_id: int, summary: dict[str, Any]) -> None: ...
+    def redirect_story(self, old_id: int, new_id: int) -> None: ...
 
 
 def assign_story(
@@ -50,8 +51,11 @@ def assign_story(
     vectors: VectorIndex,
     store: StoryStore,
     settings: Settings,
+    previous: int | None = None,
 ) -> int:
-    """The story `doc` joins (stored, and merged stories' members moved in `story_of`)."""
+    """The story `doc` joins (stored, and merged stories' members moved in `story_of`).
+    `previous`: the story a replaced version of `doc` was in; if that story is now empty and
+    `doc` starts a story, it takes that id back (reprocessing keeps unchanged stories' ids)."""
     bound = bound_stories(doc, links, story_of)
     if bound:
         story, merged = bound[0], bound[1:]
@@ -59,6 +63,7 @@ def assign_story(
             members = store.story_documents(other)
             store.set_story(members, story)
             store.delete_story(other)
+            store.redirect_story(other, story)  # the merged-away id keeps naming the event
             story_of.update({m: story for m in members})
     else:
         story = best_story(
@@ -72,7 +77,8 @@ def assign_story(
             settings.story_window_days,
         )
         if story is None:
-            story = store.new_story()
+            reuse = previous is not None and not store.story_documents(previous)
+            story = previous if reuse else store.new_story()
     store.set_story([doc.id], story)
     return story
 

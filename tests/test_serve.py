@@ -436,6 +436,8 @@ def test_stories_page_draws_a_volume_chart_per_story_and_filters(client, seed_id
     assert german.count('class="story"') == len(client.get("/api/stories", params={"lang": "de"}).json()["results"])
     naming = client.get("/", params={"entity": "loc:country:AF"}).text
     assert naming.count('class="story"') == 4
+    assert 'Stories naming <a href="/entities/loc%3Acountry%3AAF">Afghanistan</a>' in naming
+    assert '<option value="org:taliban">Taliban (ORG)</option>' in home  # the entity filter suggests by name
     assert "No stories match these filters" in client.get("/", params={"from": "2031-01-01"}).text
     assert client.get("/", params={"from": "soon"}).status_code == 422
 

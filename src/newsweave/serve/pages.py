@@ -53,13 +53,19 @@ def _int(value: str | None, name: str) -> int | None:
 
 @router.get("/")
 def stories_page(request: Request) -> HTMLResponse:
+    """Stories newest first, filtered by language, dates and entity, each with its volume."""
     f = _args(request, "lang", "from", "to", "entity", "cursor")
     page = request.app.state.corpus(lambda c: c.stories(
         lang=f["lang"], date_from=f["from"], date_to=f["to"], entity=f["entity"], newest_first=True,
         limit=PAGE, cursor=f["cursor"]))
-    volumes = request.app.state.corpus(lambda c: {
-        s.id: sparkline([d.published for d in c.documents(story=s.id)]) for s in page.results})
-    return render("stories.html", stories=page.results, volumes=volumes, next=page.next, f=f)
+    volumes, known = request.app.state.corpus(lambda c: (
+        {s.id: sparkline([d.published for d in c.documents(story=s.id)]) for s in page.results},
+        c.entities(limit=ENTITY_CHOICES).results))
+    return render("stories.html", stories=page.results, volumes=volumes, next=page.next, f=f, known=known,
+                  named=next((e.name for e in known if e.id == f["entity"]), None))
+
+
+ENTITY_CHOICES = 200  # the entity filter suggests the entities most documents name
 
 
 @router.get("/stories/{story_id}")

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,7 @@ class Site:
         self.modes: dict[str, str] = {}        # path -> "500", "503", "hang", "junk", "no-validators"
         self.pages: dict[int, str] = {}        # article number -> "500" or "huge"
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.times: list[tuple[str, float]] = []  # when each request came in
         self.release = threading.Event()       # ends every hanging answer at teardown
         self.hanging, self.most_hanging = 0, 0  # requests held at once, and the most seen
         self.on_page: Callable[[int], None] | None = None  # called as an article page is asked for
@@ -99,6 +101,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.site
         site.requests.append((self.path, dict(self.headers)))
+        site.times.append((self.path, time.monotonic()))
         mode = site.modes.get(self.path, "")
         if self.path.startswith("/articles/"):
             n = int(self.path.rsplit("/", 1)[1])
@@ -358,6 +361,16 @@ def test_fetch_articles_stores_the_linked_pages_and_retries_a_failed_one(site, f
         watch(corpus, [url])
         assert len(corpus) == 3 and not corpus.failures()
         assert sum(path == "/articles/0" for path, _ in site.requests) == 1  # a stored page is not fetched again
+
+
+def test_article_pages_from_one_host_are_fetched_no_faster_than_the_host_delay(site, fast, tmp_path):
+    site.feeds["/feed"] = rss(site.base, [0, 1, 2])
+    fast.settings = fast.settings.with_(watch_host_delay=1.0)
+    with open_corpus(tmp_path / "w.db", fast) as corpus:
+        watch(corpus, [site.base + "/feed"], fetch_articles=True)
+        assert len(corpus) == 3
+    asked = [moment for path, moment in site.times if path.startswith("/articles/")]
+    assert len(asked) == 3 and min(b - a for a, b in pairwise(asked)) >= 0.95
 
 
 def test_a_folder_source_takes_new_and_changed_files_and_skips_what_it_has(fast, tmp_path):

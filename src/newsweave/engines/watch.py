@@ -271,9 +271,11 @@ class Watcher:
         if known is not None:  # the same URL from another feed, or taken in before a crash
             self.corpus.mark_feed_item(feed, item.key, known)
             return "known", None
-        article: RawArticle | Failure = item.article
+        article: RawArticle | Failure | None = item.article
         if self.fetch_articles and item.link and is_url(item.link):
             article = self._fetch_page(item)
+            if article is None:  # stopped while waiting for the host's turn
+                return "retry", None
             if isinstance(article, Failure):
                 self.corpus.record_failure(article.source, article.reason)
                 return "retry", article
@@ -297,14 +299,15 @@ class Watcher:
         self.corpus.record_failure(failure.source, failure.reason)
         return "failed", None, failure
 
-    def _fetch_page(self, item: FeedItem) -> RawArticle | Failure:
-        """The item's linked page, at most one request per host every `host_delay` seconds."""
+    def _fetch_page(self, item: FeedItem) -> RawArticle | Failure | None:
+        """The item's linked page, at most one request per host every `host_delay` seconds;
+        None if the watcher was stopped while it waited for the host's turn."""
         assert item.link is not None
         source = item_source("", item)
         host = urlsplit(item.link).netloc.lower()
         wait = self._last_fetch.get(host, -1e9) + self.host_delay - time.monotonic()
         if wait > 0 and self.stop.wait(wait):
-            return Failure(source, "not fetched: the watcher was stopped")
+            return None
         self._last_fetch[host] = time.monotonic()
         try:
             got = fetch(self.client, item.link, {"User-Agent": USER_AGENT}, self.timeout, self.max_bytes)

@@ -242,3 +242,23 @@ def test_upload_form_ingests_chosen_files_and_lists_each_outcome(browser, server
     browser.find_element(By.LINK_TEXT, "wire-browser-1").click()
     assert browser.current_url == server + "/documents/wire-browser-1"
     assert "Dushanbe" in browser.find_element(By.CSS_SELECTOR, "article").text
+
+
+def test_story_page_summarises_and_leads_to_its_storyline(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")
+    browser.find_element(By.LINK_TEXT, "Russia Hosts Taliban Talks as It Seeks Regional Influence").click()
+    sentences = browser.find_elements(By.CSS_SELECTOR, ".summary li")
+    assert sentences and all(s.is_displayed() and s.text for s in sentences)
+    assert "Taliban" in " ".join(s.text for s in sentences)
+    days = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "h3.day")]
+    assert days and days[0] == "2023-09-29"
+    link = browser.find_element(By.CSS_SELECTOR, ".storyline-link a")
+    _shot(browser, "story-summary")
+    link.click()
+    assert "/storylines/" in browser.current_url
+    stories = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".story .headline")]
+    _shot(browser, "storyline")
+    assert "Russia Hosts Taliban Talks as It Seeks Regional Influence" in stories
+    assert browser.find_elements(By.CSS_SELECTOR, ".timeline .member")

@@ -465,3 +465,25 @@ def test_story_page_shows_summary_headline_and_timeline_by_day(client, seed_ids)
     assert '<h3 class="day">2023-09-29</h3>' in timeline  # the timeline, by day
     translation = timeline[timeline.index('class="member role-translation"'):]
     assert f'of <a href="/documents/{seed_ids["001"]}">' in translation[:translation.index("</li>")]
+
+
+def test_story_page_links_its_storyline_and_the_storyline_page_lists_its_stories(client, seed_ids):
+    story = client.get(f"/api/documents/{seed_ids['001']}").json()["story"]
+    page = client.get(f"/stories/{story}").text
+    line = client.get(f"/api/stories/{story}").json()["storyline"]
+    assert line is not None and f'href="/storylines/{line}"' in page
+    storyline = client.get(f"/storylines/{line}")
+    assert storyline.status_code == 200 and f'href="/stories/{story}"' in storyline.text
+    assert f'href="/documents/{seed_ids["001"]}"' in storyline.text  # its members' timeline
+    assert client.get("/storylines/99999").status_code == 404
+
+
+def test_a_merged_away_story_id_redirects_to_the_survivor(writable, pipeline, seed_ids):
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        survivor = client.get(f"/api/documents/{seed_ids['001']}").json()["story"]
+    with sqlite3.connect(writable) as db:  # as a merge leaves it: the old id names the survivor
+        db.execute("INSERT INTO story_redirects(old_id, new_id) VALUES (?, ?)", (4242, survivor))
+    with TestClient(create_app(writable, pipeline=pipeline)) as client:
+        moved = client.get("/stories/4242", follow_redirects=False)
+        assert moved.status_code == 308 and moved.headers["location"] == f"/stories/{survivor}"
+        assert client.get("/stories/4242").url.path == f"/stories/{survivor}"

@@ -74,9 +74,7 @@ def story_page(request: Request, story_id: int) -> Response:
     The id of a story merged into another redirects to the survivor's page."""
     def read(corpus: Corpus) -> dict[str, Any]:
         found, members = corpus.story(story_id)
-        line = None
-        if getattr(found, "storyline", None) is not None:
-            line = corpus.storyline(found.storyline)
+        line = corpus.storyline(found.storyline) if found.storyline is not None else None
         return {"story": found, "storyline": line, "members": [
             {"id": d.id, "role": role, "published": d.published, "language": d.language, "title": d.title,
              "lead": d.paragraphs[0].text[:200] if d.paragraphs else ""} for d, role in members],
@@ -90,10 +88,22 @@ def story_page(request: Request, story_id: int) -> Response:
     volume = day_chart([{"day": day, "language": lang, "documents": n} for (day, lang), n in sorted(per_day.items())])
     titles = {m["id"]: m["title"] or m["lead"][:80] or m["id"] for m in data["members"]}
     return render("story.html", story=found, members=data["members"], entities=data["entities"],
-                  storyline=data["storyline"], headline=getattr(found, "headline", None) or found.title,
-                  summary=getattr(found, "summary", None) or [], days=getattr(found, "timeline", None) or [],
-                  language=getattr(found, "language", None), titles=titles, volume=volume,
+                  storyline=data["storyline"], headline=found.headline or found.title, summary=found.summary,
+                  days=found.timeline, language=found.language, titles=titles, volume=volume,
                   places=places_map(data["entities"]))
+
+
+@router.get("/storylines/{storyline_id}")
+def storyline_page(request: Request, storyline_id: int) -> HTMLResponse:
+    """A storyline: the stories of one ongoing affair in time order, each with its volume,
+    the documents per day of them all and their members' timeline."""
+    line = request.app.state.corpus(lambda c: c.storyline(storyline_id))
+    published = {e.document: e.published for day in line.timeline for e in day.entries}
+    per_day = Counter(p[:10] for p in published.values() if p)
+    volume = day_chart([{"day": day, "language": "all", "documents": n} for day, n in sorted(per_day.items())])
+    titles = {e.document: e.title or e.lead[:80] or e.document for day in line.timeline for e in day.entries}
+    return render("storyline.html", line=line, volume=volume, titles=titles,
+                  volumes={s.id: sparkline([published.get(d) for d in s.documents]) for s in line.members})
 
 
 def marked_paragraphs(doc: Document) -> list[list[tuple[str, str | None]]]:

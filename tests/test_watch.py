@@ -422,35 +422,37 @@ def test_the_command_logs_one_line_per_poll_and_exits_1_when_a_bounded_run_faile
         assert CliRunner().invoke(main, ["watch", *bad, "--db", db, "--once"]).exit_code == 2
 
 
-def test_ctrl_c_finishes_the_current_article_saves_the_state_and_a_restart_goes_on(site, tmp_path):
+def test_ctrl_c_and_sigterm_finish_the_current_article_save_the_state_and_a_restart_goes_on(site, fast, tmp_path):
     site.feeds["/feed"] = rss(site.base, [0, 1, 2])
     db = tmp_path / "w.db"
     env = {**os.environ, "NEWSWEAVE_ENTITIES": "false", "NEWSWEAVE_WATCH_HOST_DELAY": "0",
            "PYTHONPATH": str(ROOT / "src")}
 
-    def run(*extra: str) -> tuple[subprocess.Popen, str]:
+    def run_until_page(page: int, sig: signal.Signals) -> str:
+        """Start the watcher in a process of its own and send it `sig` as it asks for `page`."""
         proc = subprocess.Popen([sys.executable, "-m", "newsweave.cli", "watch", site.base + "/feed", "--db", str(db),
-                                 "--fetch-articles", "--interval", "0.2", *extra],
-                                stderr=subprocess.PIPE, text=True, env=env)
-        site.on_page = lambda n: proc.send_signal(signal.SIGINT) if n == 0 else None  # Ctrl-C mid-article
+                                 "--fetch-articles", "--interval", "0.2"], stderr=subprocess.PIPE, text=True, env=env)
+        site.on_page = lambda n: proc.send_signal(sig) if n == page else None
         try:
             _, stderr = proc.communicate(timeout=120)
         finally:
             if proc.poll() is None:
                 proc.kill()
-        return proc, stderr
+        assert proc.returncode == 0, stderr
+        return stderr
 
-    proc, stderr = run()
-    assert proc.returncode == 0, stderr
+    stderr = run_until_page(0, signal.SIGINT)
     assert "stopping: finishing the current article" in stderr
     assert "200 (items left for the next poll); 1 new" in stderr and "stopped: 1 poll of 1 source, 1 new article" in stderr
     with Corpus(db) as corpus:
         assert [row.source for row in corpus.documents()] == [f"{site.base}/articles/0"]
         state = corpus.feed_state(site.base + "/feed")
         assert state.etag is None and state.next_poll == state.last_poll  # read the feed again at once
+    stderr = run_until_page(1, signal.SIGTERM)
+    assert "200 (items left for the next poll); 1 new" in stderr
     site.on_page = None
-    proc, stderr = run("--max-polls", "1")
-    assert proc.returncode == 0, stderr
-    with Corpus(db) as corpus:
-        assert len(corpus) == 3 and corpus.feed_state(site.base + "/feed").etag
-    assert [path for path, _ in site.requests].count("/articles/0") == 1
+    with open_corpus(db, fast) as corpus:
+        watcher, _ = watch(corpus, [site.base + "/feed"], fetch_articles=True)
+        assert watcher.polls[0].new == 1 and len(corpus) == 3 and corpus.feed_state(site.base + "/feed").etag
+    pages = [path for path, _ in site.requests if path.startswith("/articles/")]
+    assert sorted(pages) == ["/articles/0", "/articles/1", "/articles/2"]  # none fetched twice

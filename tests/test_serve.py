@@ -438,6 +438,7 @@ def test_stories_page_draws_a_volume_chart_per_story_and_filters(client, seed_id
     assert naming.count('class="story"') == 4
     assert 'Stories naming <a href="/entities/loc%3Acountry%3AAF">Afghanistan</a>' in naming
     assert '<option value="org:taliban">Taliban (ORG)</option>' in home  # the entity filter suggests by name
+    assert '<a href="/?entity=org%3Ataliban" title="stories naming Taliban">Taliban</a>' in home  # each story's names
     assert "No stories match these filters" in client.get("/", params={"from": "2031-01-01"}).text
     assert client.get("/", params={"from": "soon"}).status_code == 422
 

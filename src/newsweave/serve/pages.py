@@ -58,14 +58,16 @@ def stories_page(request: Request) -> HTMLResponse:
     page = request.app.state.corpus(lambda c: c.stories(
         lang=f["lang"], date_from=f["from"], date_to=f["to"], entity=f["entity"], newest_first=True,
         limit=PAGE, cursor=f["cursor"]))
-    volumes, known = request.app.state.corpus(lambda c: (
+    volumes, named = request.app.state.corpus(lambda c: (
         {s.id: sparkline([d.published for d in c.documents(story=s.id)]) for s in page.results},
-        c.entities(limit=ENTITY_CHOICES).results))
-    return render("stories.html", stories=page.results, volumes=volumes, next=page.next, f=f, known=known,
-                  named=next((e.name for e in known if e.id == f["entity"]), None))
+        {s.id: c.entities(story=s.id, limit=STORY_ENTITIES).results for s in page.results}))
+    known = {e.id: e for found in named.values() for e in found}  # the entity filter suggests these
+    return render("stories.html", stories=page.results, volumes=volumes, named=named, next=page.next, f=f,
+                  known=sorted(known.values(), key=lambda e: e.name.lower()),
+                  filtered_by=known[f["entity"]].name if f["entity"] in known else None)
 
 
-ENTITY_CHOICES = 200  # the entity filter suggests the entities most documents name
+STORY_ENTITIES = 4  # each story in the list names the entities most of its documents name
 
 
 @router.get("/stories/{story_id}")

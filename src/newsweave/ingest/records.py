@@ -10,13 +10,13 @@ from __future__ import annotations
 import codecs
 import io
 import json
-import time
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from ..document import RawArticle
 from .failure import Failure
+from .feeds import entry_hints
 from .hints import HintError, check_hints, check_url, valid_text
 
 _CHUNK = 1 << 20
@@ -344,24 +344,9 @@ def read_feed(data: bytes, source: str) -> Iterator[RawArticle | Failure]:
         if not body:
             yield Failure(where, "feed item has no content or summary")
             continue
-        hints: dict[str, Any] = {}
-        if entry.get("title"):
-            hints["title"] = entry["title"]
-        published = entry.get("published_parsed") or entry.get("updated_parsed")
-        if published:
-            hints["published"] = _iso_day(published)
-        # dict.get: feedparser's own `get` hands back the publication date when an entry
-        # states no update (a deprecated fallback, with a warning).
-        updated = dict.get(entry, "updated_parsed")
-        if updated and entry.get("published_parsed"):
-            hints["updated"] = _iso_day(updated)
+        hints = entry_hints(entry)
         if entry.get("id") and not str(entry["id"]).startswith("http"):
             hints["id"] = str(entry["id"])
         kind = "html" if "<" in body else "text"
         html = f"<html><body><article>{body}</article></body></html>" if kind == "html" else body
         yield RawArticle(html.encode("utf-8"), where, kind, entry.get("link"), hints)
-
-
-def _iso_day(moment: time.struct_time) -> str:
-    """feedparser's parsed date (UTC) as an ISO day."""
-    return f"{moment.tm_year:04d}-{moment.tm_mon:02d}-{moment.tm_mday:02d}"

@@ -185,8 +185,9 @@ def test_pages_fit_a_phone_width_screen(browser, server, seed_ids):
     browser.set_window_size(390, 844)
     try:
         story = json.loads(urllib.request.urlopen(f"{server}/api/documents/{seed_ids['001']}").read())["story"]
-        pages = {"stories": "/", "story": f"/stories/{story}", "document": f"/documents/{seed_ids['001']}",
-                 "search": "/search?q=Taliban", "upload": "/upload"}
+        line = json.loads(urllib.request.urlopen(f"{server}/api/stories/{story}").read())["storyline"]
+        pages = {"stories": "/", "story": f"/stories/{story}", "storyline": f"/storylines/{line}",
+                 "document": f"/documents/{seed_ids['001']}", "search": "/search?q=Taliban", "upload": "/upload"}
         for name, path in pages.items():
             browser.get(server + path)
             overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")

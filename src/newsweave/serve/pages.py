@@ -199,6 +199,8 @@ async def upload(request: Request) -> Response:
     origin = request.headers.get("origin")
     if site not in ("same-origin", "none") or (origin and origin != str(request.base_url).rstrip("/")):
         raise ApiError(403, "forbidden", "articles are uploaded from this server's own form only")
+    if not state["writable"]:  # refused before the body is read
+        return render("upload.html", status=422, f={}, problem=state["why"], **state)
     holder = request.app.state.corpus
     limit = holder.settings.max_article_bytes
     try:
@@ -211,9 +213,7 @@ async def upload(request: Request) -> Response:
         sent = [f for f in form.getlist("files") if not isinstance(f, str) and (f.filename or f.size)]
         text = fields.get("text", "")
         status, problem = 422, None
-        if not state["writable"]:
-            problem = state["why"]
-        elif request.app.state.token and not secrets.compare_digest(
+        if request.app.state.token and not secrets.compare_digest(
                 fields.get("token", "").encode(), request.app.state.token.encode()):
             problem = "the token is not this server's NEWSWEAVE_TOKEN"
         elif not text.strip() and not sent:

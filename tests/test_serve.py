@@ -410,6 +410,8 @@ def test_upload_limits_articles_to_the_size_limit_and_the_post_to_a_few_articles
         assert whole.status_code == 413 and "the most one form post takes" in whole.text
         pasted = client.post("/upload", data={"text": "word " * 600})
         assert pasted.status_code == 413 and "size limit" in pasted.text
+        long_paste = client.post("/upload", data={"text": "word " * 2_000}, files={"files": ("", b"", "text/plain")})
+        assert long_paste.status_code == 413  # as the browser sends it (multipart, no file chosen)
         assert client.get("/api/health").json()["documents"] == 6
 
 

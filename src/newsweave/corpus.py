@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 from .document import (
     Document,
     DocumentSummary,
@@ -40,10 +38,11 @@ from .errors import InputError, NotFound
 from .ingest.feeds import FeedState
 from .ingest.values import raw_article
 from .link.agency import share_agency
-from .link.index import NearDuplicateIndex, VectorIndex
+from .link.index import NearDuplicateIndex, VectorIndex, shape_name
 from .link.linker import find_links
 from .pipeline import PIPELINE_VERSION, Pipeline
 from .search import Filters, Search
+from .search.semantic import SemanticIndex
 from .settings import Settings
 from .store import reads
 from .store.sqlite import SQLiteStore
@@ -61,6 +60,40 @@ class AddResult:
     outcome: Outcome
     id: str
     story: int | None = None
+
+
+class StoredStories:
+    """Each stored document's story, read from the store when asked (story assignment reads a
+    few per arrival; nothing is held). Writes are no-ops: `set_story` already stored them.
+    Documents being added (hidden from the indexes) are not counted yet."""
+
+    def __init__(self, store: SQLiteStore, hidden: set[str]) -> None:
+        self.store = store
+        self.hidden = hidden
+
+    def get(self, doc_id: str, default: int | None = None) -> int | None:
+        story = self.store.story_of(doc_id)
+        return default if story is None else story
+
+    def __getitem__(self, doc_id: str) -> int | None:
+        if self.store.source_of(doc_id) is None:
+            raise KeyError(doc_id)
+        return self.store.story_of(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self.store.source_of(doc_id) is not None
+
+    def __len__(self) -> int:
+        return self.store.count() - sum(1 for d in self.hidden if d in self)
+
+    def __setitem__(self, doc_id: str, story: int | None) -> None:
+        pass
+
+    def update(self, *_: Any, **__: Any) -> None:
+        pass
+
+    def pop(self, doc_id: str, default: Any = None) -> Any:
+        return default
 
 
 class Corpus:
@@ -89,30 +122,20 @@ class Corpus:
         return self._sentence_embedder.encode(texts)
 
     def _load_indexes(self) -> None:
-        self.vectors = VectorIndex()
-        self.near = NearDuplicateIndex(self.settings.near_duplicate_jaccard, self.settings.minhash_permutations)
-        self.story_of: dict[str, int | None] = {}
-        self._seen = 0  # the last stored document (seq) the indexes hold
-        self._index_from_store()
-
-    def _index_from_store(self) -> None:
-        for row in self.store.index_rows(after=self._seen):
-            self.story_of[row["id"]] = row["story_id"]
-            if row["vector"] is not None:
-                self.vectors.add(row["id"], np.frombuffer(row["vector"], dtype="<f4"))
-            if row["minhash"] is not None:
-                self.near.add(row["id"], np.frombuffer(row["minhash"], dtype="<u8"))
-            self._seen = row["seq"]
+        """The candidate indexes read the store (and the vector index file beside it) when
+        asked: opening reads nothing from the documents, whatever the corpus's size."""
+        self.near = NearDuplicateIndex(self.settings.near_duplicate_jaccard, self.settings.minhash_permutations, self.store)
+        self.store.configure_bands(shape_name(self.near.bands, self.near.rows, self.settings.minhash_permutations),
+                                   self.near.keys)
+        memory = self.store.path in ("", ":memory:") or self.store.path.startswith("file::memory:")
+        self._ann = SemanticIndex(self.store.db, None if memory else self.store.path + ".vectors.usearch",
+                                  make_embedder(self.settings.embedder, 1).name)
+        self.vectors = VectorIndex(self._ann, self.store)
+        self.story_of = StoredStories(self.store, self.vectors.hidden)
 
     def _catch_up(self) -> None:
-        """Another process wrote since we last looked: take in its documents, drop those it
-        replaced, and its story moves, so links and stories see what is stored, not what was."""
-        stored = self.store.stories_by_document()
-        for gone in set(self.story_of) - set(stored):
-            self._forget(gone)
-        self._index_from_store()
-        self.story_of.clear()
-        self.story_of.update(stored)
+        """Another process wrote since we last looked: nothing to take in, as the indexes read
+        what is stored (the vector index catches up by seq on its next lookup)."""
 
     # -- adding ---------------------------------------------------------------------------
 
@@ -180,16 +203,12 @@ class Corpus:
         return AddResult(outcome, doc.id, story)
 
     def _remember(self, doc: Document, story: int) -> None:
-        self.story_of[doc.id] = story
-        if doc.vector is not None:
-            self.vectors.add(doc.id, doc.vector)
-        if doc.minhash is not None:
-            self.near.add(doc.id, doc.minhash)
+        """The document is stored (bands and story with it): candidates may include it again."""
+        self.vectors.show(doc.id)
 
     def _forget(self, doc_id: str) -> None:
-        self.story_of.pop(doc_id, None)
-        self.vectors.remove(doc_id)
-        self.near.remove(doc_id)
+        """Until it is stored, a document arriving is no candidate for itself."""
+        self.vectors.hide(doc_id)
 
     def record_failure(self, source: str, reason: str) -> None:
         self.store.record_failure(source, reason)
@@ -412,14 +431,14 @@ class Corpus:
             memory = self.store.path in ("", ":memory:") or self.store.path.startswith("file::memory:")
             self._search = Search(self.store.db, None if memory else self.store.path + ".vectors.usearch",
                                   embedder.name, embedder.encode)
+            self._search.semantic = self._ann  # one vector index for links and search
         return self._search
 
     def __len__(self) -> int:
         return self.store.count()
 
     def close(self) -> None:
-        if self._search is not None:
-            self._search.semantic.close()
+        self._ann.close()
         self.store.close()
 
     def __enter__(self) -> Corpus:

@@ -1,19 +1,31 @@
-"""In-memory candidate indexes over the corpus: MinHash LSH and a vector matrix.
+"""Candidate indexes over the stored corpus, read where they live instead of rebuilt at start.
 
-Candidates come from two indexes: datasketch's MinHashLSH (bands derived from the Jaccard
-threshold) for near duplicates, and an exact cosine search over the document vectors for
-translations and related articles. Exact search is a single matrix product: below a few
-hundred thousand documents it is faster than building an ANN graph and has no recall loss.
+Near duplicates: MinHash LSH with datasketch's banding (bands and rows derived from the
+Jaccard threshold as `MinHashLSH` derives them), its band keys kept in the store (one row
+per band, indexed) and looked up per arrival with one query: the candidates are exactly
+those an in-memory `MinHashLSH` over the same documents returns.
+
+Translations, related articles and story candidates: the document vectors' approximate
+nearest-neighbour index (usearch HNSW, search/semantic.py) that search also uses, loaded
+on the first lookup and caught up from the store by seq. Its candidates are re-scored
+with the stored float32 vectors, and more are asked for than are kept, so the cosines
+and the cut are those of an exact search.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
-from datasketch import MinHashLSH
+from datasketch.lsh import _optimal_param
 
-from ..fingerprints import as_lean
+# The HNSW index is asked for this many more neighbours than are kept: with the exact
+# re-scoring below, a neighbour the graph ranks a little too low still makes the cut.
+OVERFETCH = 2
+EXTRA = 10
 
 
 @dataclass
@@ -22,67 +34,88 @@ class Neighbour:
     cosine: float
 
 
+class NeighbourSource(Protocol):
+    """An ANN index over stored document vectors, keyed by seq (search.semantic.SemanticIndex)."""
+
+    def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]: ...
+
+
+class VectorStore(Protocol):
+    def vectors_by_seq(self, seqs: list[int]) -> list[tuple[int, str, np.ndarray]]: ...
+
+
 class VectorIndex:
-    """Document vectors in a growable matrix; ids keep their rows."""
+    """Nearest stored documents by cosine, through an ANN index, re-scored exactly.
+    A document being replaced is hidden from the time it is forgotten until it is stored
+    again, as an in-memory index without it would be."""
 
-    def __init__(self, dim: int = 512) -> None:
-        self.dim = dim
-        self._matrix = np.zeros((0, dim), dtype=np.float32)
-        self._ids: list[str] = []
-        self._rows: dict[str, int] = {}
-        self._size = 0
+    def __init__(self, ann: NeighbourSource, store: VectorStore) -> None:
+        self.ann = ann
+        self.store = store
+        self.hidden: set[str] = set()
 
-    def __len__(self) -> int:
-        return len(self._rows)
+    def hide(self, doc_id: str) -> None:
+        self.hidden.add(doc_id)
 
-    def add(self, doc_id: str, vector: np.ndarray) -> None:
-        if doc_id in self._rows:
-            self.remove(doc_id)
-        if self._size == len(self._matrix):
-            grown = np.zeros((max(64, 2 * len(self._matrix)), self.dim), dtype=np.float32)
-            grown[: self._size] = self._matrix[: self._size]
-            self._matrix = grown
-        self._matrix[self._size] = vector
-        self._ids.append(doc_id)
-        self._rows[doc_id] = self._size
-        self._size += 1
-
-    def remove(self, doc_id: str) -> None:
-        row = self._rows.pop(doc_id, None)
-        if row is not None:
-            self._matrix[row] = 0.0  # a zero row scores 0 and is never returned
-            self._ids[row] = ""
+    def show(self, doc_id: str) -> None:
+        self.hidden.discard(doc_id)
 
     def nearest(self, vector: np.ndarray, k: int, min_cosine: float) -> list[Neighbour]:
-        if self._size == 0:
+        wanted = OVERFETCH * (k + len(self.hidden)) + EXTRA
+        seqs = [seq for seq, _ in self.ann.search(vector, wanted)]
+        if not seqs:
             return []
-        scores = self._matrix[: self._size] @ vector
-        k = min(k, self._size)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [
-            Neighbour(self._ids[i], float(scores[i]))
-            for i in top
-            if scores[i] >= min_cosine and self._ids[i]
-        ]
+        found = [(doc_id, float(stored @ vector)) for _, doc_id, stored in self.store.vectors_by_seq(seqs)
+                 if doc_id not in self.hidden]
+        found.sort(key=lambda hit: -hit[1])
+        return [Neighbour(doc_id, cosine) for doc_id, cosine in found[:k] if cosine >= min_cosine]
+
+
+class BandStore(Protocol):
+    def band_candidates(self, keys: list[int]) -> list[tuple[str, np.ndarray]]: ...
+
+
+def lsh_shape(threshold: float, permutations: int) -> tuple[int, int]:
+    """(bands, rows per band) as datasketch's MinHashLSH chooses them (equal weights on
+    false positives and negatives)."""
+    return _optimal_param(threshold, permutations, 0.5, 0.5)
+
+
+def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[int]:
+    """One signed 64-bit key per band: the band's number and its MinHash values hashed."""
+    data = np.ascontiguousarray(signature, dtype="<u8")
+    keys = []
+    for band in range(bands):
+        digest = hashlib.blake2b(data[band * rows:(band + 1) * rows].tobytes(), digest_size=8,
+                                 person=band.to_bytes(2, "little")).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
 
 
 class NearDuplicateIndex:
-    """MinHash LSH keyed by document id, with the signatures kept for exact estimates."""
+    """MinHash LSH whose band keys live in the store; `signatures` holds the last lookup's
+    candidates' signatures (for the exact Jaccard estimate)."""
 
-    def __init__(self, threshold: float, permutations: int) -> None:
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
+    def __init__(self, threshold: float, permutations: int, store: BandStore) -> None:
+        self.bands, self.rows = lsh_shape(threshold, permutations)
+        self.store = store
         self.signatures: dict[str, np.ndarray] = {}
 
-    def add(self, doc_id: str, signature: np.ndarray) -> None:
-        self.remove(doc_id)
-        self.lsh.insert(doc_id, as_lean(signature))
-        self.signatures[doc_id] = signature
-
-    def remove(self, doc_id: str) -> None:
-        if doc_id in self.signatures:
-            self.lsh.remove(doc_id)
-            del self.signatures[doc_id]
+    def keys(self, signature: np.ndarray) -> list[int]:
+        return band_keys(signature, self.bands, self.rows)
 
     def candidates(self, signature: np.ndarray) -> list[str]:
-        return list(self.lsh.query(as_lean(signature)))
+        self.signatures = dict(self.store.band_candidates(self.keys(signature)))
+        return list(self.signatures)
+
+
+def shape_name(bands: int, rows: int, permutations: int) -> str:
+    """What a store records of the banding its keys were made with (a change rebuilds them)."""
+    return f"blake2b/{bands}x{rows}/{permutations}"
+
+
+def all_keys(rows: Iterable[tuple[int, bytes]], bands: int, band_rows: int) -> Iterable[tuple[int, int]]:
+    """(key, seq) rows for stored (seq, minhash blob) rows: what a rebuild writes."""
+    for seq, blob in rows:
+        for key in band_keys(np.frombuffer(blob, dtype="<u8"), bands, band_rows):
+            yield key, seq

@@ -121,6 +121,8 @@ class SemanticIndex:
             meta = json.loads(self.meta_path.read_text())
             if meta.get("format") != _FORMAT or meta.get("embedder") != self.embedder or not self._ours(meta):
                 return
+            if "bytes" in meta and self.path.stat().st_size != meta["bytes"]:  # another writer's file
+                return
             index = _new_index(int(meta["ndim"]))
             index.load(str(self.path))
             self._index, self._seen = index, int(meta["seq"])
@@ -139,6 +141,7 @@ class SemanticIndex:
         try:
             temporary = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
             self._index.save(str(temporary))
+            meta["bytes"] = temporary.stat().st_size  # pairs this JSON with this file (two writers save)
             os.replace(temporary, self.path)
             temporary = self.meta_path.with_name(self.meta_path.name + f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps(meta))

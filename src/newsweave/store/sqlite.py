@@ -24,7 +24,7 @@ from ..entities.namesakes import KnownPerson
 from ..errors import NotFound, StoreError
 from . import writers
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # How long a writer waits for another one's write lock before giving up: long enough for any
 # one document's transaction or a backup, short enough that a stuck holder is reported.
 LOCK_WAIT_SECONDS = 600.0
@@ -199,6 +199,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (feed, item)
     );
     """,
+    # 6: the near-duplicate index kept in the store (link/index.py): one row per MinHash LSH
+    # band of each document, looked up by key when a document arrives, so nothing is rebuilt
+    # in memory at start. Filled as documents are written; meta 'minhash_bands' names the
+    # banding the rows were made with (absent: not built yet, see configure_bands).
+    """
+    CREATE TABLE minhash_bands (
+        key INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (key, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX minhash_bands_seq ON minhash_bands(seq);
+    CREATE TRIGGER minhash_bands_delete AFTER DELETE ON documents BEGIN
+        DELETE FROM minhash_bands WHERE seq = old.seq;
+    END;
+    """,
 )
 
 
@@ -230,6 +245,9 @@ class SQLiteStore:
         # Called with one line when a write has to wait for another process (the CLI prints it).
         self.on_wait: Callable[[str], None] | None = None
         self._writer: tuple[str, str] | None = None
+        self._band_keys: Callable[[np.ndarray], list[int]] | None = None  # set by configure_bands
+        self._banding: str | None = None
+        self._bands_checked = False
         self._stale_storylines: set[int] = set()  # storylines that lost a story (take_stale_storylines)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -347,6 +365,11 @@ class SQLiteStore:
                 _blob(doc.minhash, self.MINHASH_DTYPE), pipeline_version, _now(),
             ),
         )
+        self._check_bands()
+        if self._band_keys is not None and doc.minhash is not None:
+            seq = self.db.execute("SELECT seq FROM documents WHERE id=?", (doc.id,)).fetchone()[0]
+            self.db.executemany("INSERT OR IGNORE INTO minhash_bands(key, seq) VALUES (?,?)",
+                                [(key, seq) for key in self._band_keys(doc.minhash)])
 
     def put_entities(self, doc: Document) -> None:
         """Record the document's mentions; an entity's row keeps its fullest name."""
@@ -493,6 +516,52 @@ class SQLiteStore:
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    # -- candidate indexes (link/index.py) ------------------------------------------------
+
+    def configure_bands(self, banding: str, keys_of: Callable[[np.ndarray], list[int]]) -> None:
+        """Write each stored document's MinHash band keys from now on. If the stored keys were
+        made another way or not at all (a database from before schema 6), they are remade
+        once, on the first lookup or write (not at open: opening takes no write lock)."""
+        self._band_keys, self._banding, self._bands_checked = keys_of, banding, False
+
+    def _check_bands(self) -> None:
+        if self._bands_checked or self._banding is None:
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key='minhash_bands'").fetchone()
+        if row is None or row[0] != self._banding:
+            if self.db.in_transaction:
+                self._remake_bands()
+            else:
+                with self.transaction():
+                    self._remake_bands()
+        self._bands_checked = True
+
+    def _remake_bands(self) -> None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='minhash_bands'").fetchone()
+        if row is not None and row[0] == self._banding:  # another process remade them meanwhile
+            return
+        self.db.execute("DELETE FROM minhash_bands")
+        for seq, blob in self.db.execute("SELECT seq, minhash FROM documents WHERE minhash IS NOT NULL").fetchall():
+            self.db.executemany("INSERT OR IGNORE INTO minhash_bands(key, seq) VALUES (?,?)",
+                                [(key, seq) for key in self._band_keys(_array(blob, self.MINHASH_DTYPE))])
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('minhash_bands', ?)", (self._banding,))
+
+    def band_candidates(self, keys: list[int]) -> list[tuple[str, np.ndarray]]:
+        """(id, MinHash) of the stored documents sharing a band key with `keys`."""
+        self._check_bands()
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT id, minhash FROM documents WHERE seq IN (SELECT seq FROM minhash_bands WHERE key IN ({marks}))",
+            keys)
+        return [(r[0], _array(r[1], self.MINHASH_DTYPE)) for r in rows]
+
+    def vectors_by_seq(self, seqs: list[int]) -> list[tuple[int, str, np.ndarray]]:
+        """(seq, id, vector) of the stored documents among `seqs` that have a vector."""
+        marks = ",".join("?" * len(seqs))
+        rows = self.db.execute(
+            f"SELECT seq, id, vector FROM documents WHERE seq IN ({marks}) AND vector IS NOT NULL", seqs)
+        return [(r[0], r[1], _array(r[2], self.VECTOR_DTYPE)) for r in rows]
 
     def raw_inputs(self) -> Iterator[sqlite3.Row]:
         """Stored documents with their raw bytes and hints, for reprocessing."""

@@ -5,7 +5,7 @@ prints one line: BCubed precision, recall, F1 and adjusted Rand index of documen
 stories against the gold events, over the whole file at once; and how the stories thread
 into storylines: purity by topic (the share of documents whose storyline's majority topic is
 their own; stories of different topics must never share a storyline) and how many topics
-stay whole in one storyline. With --fit it scans
+stay whole in one storyline. With --fit-storylines it scans storyline_similarity. With --fit it scans
 story_similarity and prints a line per value: that is how the default in settings.py was set.
 
     .venv/bin/python -m bench.stories [--fit]
@@ -75,6 +75,8 @@ def purity(topics: list[int], groups: list[int | None]) -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="scan story_similarity values")
+    parser.add_argument("--fit-storylines", action="store_true",
+                        help="scan storyline_similarity values (stories at the default)")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} not found (needs ../shared/eval)")
@@ -99,12 +101,20 @@ def main() -> int:
             f"ari={adjusted_rand(gold, predicted):.3f} process_docs/s={len(docs) / process_seconds:.1f} "
             f"cluster_docs/s={len(docs) / seconds:.1f}"
         )
-        pure, whole = purity(topics, lines)
-        print(
-            f"storylines ecb+ storyline_similarity={base.storyline_similarity:.3f} storylines={len(set(lines))} "
-            f"topics={len(set(topics))} purity_by_topic={pure:.3f} topics_in_one_storyline={whole}"
-        )
+        report_storylines(topics, lines, base.storyline_similarity)
+    if args.fit_storylines:
+        for value in np.round(np.arange(0.26, 0.50, 0.04), 3):
+            _, lines = cluster(docs, base.with_(storyline_similarity=float(value)))
+            report_storylines(topics, lines, float(value))
     return 0
+
+
+def report_storylines(topics: list[int], lines: list[int | None], value: float) -> None:
+    pure, whole = purity(topics, lines)
+    print(
+        f"storylines ecb+ storyline_similarity={value:.3f} storylines={len(set(lines))} "
+        f"topics={len(set(topics))} purity_by_topic={pure:.3f} topics_in_one_storyline={whole}"
+    )
 
 
 if __name__ == "__main__":

@@ -53,15 +53,18 @@ class StorylineStore(Protocol):
     def take_stale_storylines(self) -> set[int]: ...
 
 
-def corpus_rarity(store: StorylineStore, keys: Iterable[str], documents: int, background: EntityRarity) -> EntityRarity:
+def corpus_rarity(store: StorylineStore, keys: Iterable[str], documents: int, background: EntityRarity,
+                  counts: Mapping[str, int] | None = None) -> EntityRarity:
     """Entity rarity over the corpus with the shipped counts as a background: in a corpus of
     five documents every shared entity is 'common'; the background keeps a shared country
-    commoner than a shared minister until the corpus is large enough to say so itself."""
+    commoner than a shared minister until the corpus is large enough to say so itself.
+    `counts`: corpus document counts already read (the rest are read)."""
     keys = set(keys)
-    counts = store.entity_document_counts(keys)
+    known = dict(counts or {})
+    known.update(store.entity_document_counts(keys - known.keys()))
     return EntityRarity(
         background.documents + documents,
-        {k: background.counts.get(k, 0) + counts.get(k, 0) for k in keys},
+        {k: background.counts.get(k, 0) + known.get(k, 0) for k in keys},
     )
 
 
@@ -89,8 +92,9 @@ def thread_stories(store: StorylineStore, story_ids: Iterable[int], documents: i
         story = profile(store, story_id)
         if story is None:
             continue
-        candidates = _candidates(store, story, documents, background)
-        rarity = corpus_rarity(store, {k for s in [story, *candidates] for k in s.entities}, documents, background)
+        candidates, counts = _candidates(store, story, documents, background)
+        keys = {k for s in [story, *candidates] for k in s.entities}
+        rarity = corpus_rarity(store, keys, documents, background, counts)
         chosen, _ = best_storyline(story, candidates, rarity, settings.storyline_similarity,
                                    settings.storyline_window_days)
         if chosen is None:
@@ -106,9 +110,10 @@ def thread_stories(store: StorylineStore, story_ids: Iterable[int], documents: i
 
 
 def _candidates(store: StorylineStore, story: StoryProfile, documents: int,
-                background: EntityRarity) -> list[StoryProfile]:
+                background: EntityRarity) -> tuple[list[StoryProfile], dict[str, int]]:
+    """The candidate stories' profiles, and the corpus counts of the story's entities."""
     counts = store.entity_document_counts(story.entities)
-    rarity = corpus_rarity(store, story.entities, documents, background)
+    rarity = corpus_rarity(store, story.entities, documents, background, counts)
     # The most telling entities that another story can share: one only this story names finds nothing.
     shared = {k: w for k, w in weighted(story.entities, rarity).items()
               if counts.get(k, 0) > round(story.entities[k] * story.members)}
@@ -116,7 +121,7 @@ def _candidates(store: StorylineStore, story: StoryProfile, documents: int,
     ids: dict[int, None] = {}
     for key, _ in telling:
         ids.update(dict.fromkeys(store.stories_naming(key, story.id, STORIES_PER_ENTITY)))
-    return [p for p in (profile(store, i) for i in ids) if p is not None]
+    return [p for p in (profile(store, i) for i in ids) if p is not None], counts
 
 
 def refresh_storyline(store: StorylineStore, storyline_id: int, background: EntityRarity) -> None:

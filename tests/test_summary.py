@@ -63,6 +63,8 @@ def test_the_api_story_carries_headline_and_summary(seed_db, seed_ids, pipeline)
         body = client.get(f"/api/stories/{story['id']}").json()
     assert body["headline"] == story["headline"]
     assert body["summary"] == story["summary"]
+    assert [day["entries"] for day in body["timeline"]] == [day["entries"] for day in story["timeline"]]
+    assert [day["documents"] for day in body["timeline"]] == [2]
 
 
 def test_duplicates_join_without_rereading_members_or_repeating_sentences(tmp_path, pipeline):

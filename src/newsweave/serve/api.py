@@ -97,8 +97,9 @@ def document(request: Request, doc_id: str) -> dict[str, Any]:
 
 
 def story_view(corpus: Corpus, story_id: int) -> dict[str, Any]:
-    """A story with its members in time order (each with its role), documents per day and
-    language, and the entities its members name."""
+    """A story with its headline and summary, its members in time order (each with its role),
+    its timeline (days of entries, each with its count of documents), documents per day and
+    language (`volume`), and the entities its members name."""
     found, members = corpus.story(story_id)
     data = found.to_dict()
     data["members"] = [
@@ -108,7 +109,7 @@ def story_view(corpus: Corpus, story_id: int) -> dict[str, Any]:
     ]
     per_day = Counter((d.published[:10], d.language or "?") for d, _ in members if d.published)
     data["volume"] = [{"day": day, "language": lang, "documents": n} for (day, lang), n in sorted(per_day.items())]
-    data["timeline"] = data["volume"]
+    data["timeline"] = [{**day, "documents": len(day["entries"])} for day in data["timeline"]]
     data["entities"] = [e.to_dict() for e in corpus.entities(story=story_id, limit=50)]
     return data
 

@@ -51,9 +51,10 @@ MIN_SENTENCES, MAX_SENTENCES, ENOUGH_WORDS = 3, 5, 90
 MIN_WORDS, MAX_WORDS = 6, 60
 # Score weights: centroid centrality, pool (LexRank degree) centrality, lead position.
 W_CENTROID, W_DEGREE, W_POSITION = 0.5, 0.35, 0.15
-# MMR: relevance against redundancy (0.7: Carbonell & Goldstein's usual setting for
-# summaries); two sentences above this cosine say the same thing and are never both kept.
-MMR_LAMBDA, SAME_SENTENCE = 0.7, 0.9
+# MMR: relevance and novelty weighed equally (reports of one event paraphrase each other, so
+# novelty needs the weight); two sentences above this cosine say the same thing and are
+# never both kept.
+MMR_LAMBDA, SAME_SENTENCE = 0.5, 0.85
 
 # A sentence ends at . ! ? … (then space and a capital, digit or quote) or at CJK/Arabic
 # stops. Not after a one-letter initial, a short abbreviation or a day number ("29. Juli").
@@ -65,6 +66,16 @@ _NO_SPLIT_BEFORE = regex.compile(
     r"Ltd|No|vs|etc|ca|bzw|Nr|Hr|Fr|Abs|gen|sog|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|z\.B|u\.a|d\.h|"
     r"г|гг|им|ул|т\.е|т\.д|M|Mme|Dz|ul|ok|tzw|dr|prof))\.[\"'”’»)]*$"
 )
+
+
+# A web address (whole, or spaced out by a tokenizer: "http: / / www. site. com") is no sentence.
+_ENDS = regex.compile(r"[.!?…。！？؟][\"'”’»)\]]*$")
+_ADDRESS = regex.compile(r"https?\s*:\s*/\s*/|\bwww\s*\.\s*\w", regex.IGNORECASE)
+
+
+def readable(text: str) -> bool:
+    """Whether a sentence or title reads as prose (not a web address)."""
+    return not _ADDRESS.search(text)
 
 
 def sentences(text: str) -> list[str]:
@@ -217,9 +228,9 @@ def add_member(state: SummaryState, doc: Document, role: str, encode: Encode | N
         return
     state.originals[doc.language] = state.originals.get(doc.language, 0) + 1
     state.first_language = state.first_language or doc.language
-    if sentences:
-        state.pool += candidates(doc, encode)
-    if doc.title and doc.vector is not None:
+    if sentences:  # sentence vectors for the summary's language; the others' paragraphs' serve
+        state.pool += candidates(doc, encode if doc.language == main_language(state) else None)
+    if doc.title and readable(doc.title) and doc.vector is not None:
         state.titles.append(Title(doc.title, doc.id, doc.language, doc.vector.astype(np.float32)))
 
 
@@ -251,6 +262,7 @@ def candidates(doc: Document, encode: Encode | None) -> list[Candidate]:
     """A member's lead sentences with their vectors. A one-sentence paragraph reuses its
     paragraph vector; the others are encoded in one batch (without an encoder, each
     sentence takes its paragraph's vector)."""
+    title = paragraph_key(doc.title or "")
     found: list[tuple[str, int]] = []  # (sentence, paragraph index)
     whole: list[bool] = []
     for index, paragraph in enumerate(doc.paragraphs[:LEAD_PARAGRAPHS]):
@@ -258,7 +270,9 @@ def candidates(doc: Document, encode: Encode | None) -> list[Candidate]:
             continue  # a quote or caption in another language is not this language's summary
         pieces = sentences(paragraph.text)
         for piece in pieces:
-            if MIN_WORDS <= len(piece.split()) <= MAX_WORDS or (_is_cjk(piece) and 15 <= len(piece) <= 150):
+            if not readable(piece) or not _ENDS.search(piece) or paragraph_key(piece) == title:
+                continue  # a web address, or a headline, kicker or caption (no sentence end)
+            if MIN_WORDS <= _words(piece) <= MAX_WORDS or (_is_cjk(piece) and 15 <= len(piece) <= 150):
                 found.append((piece, index))
                 whole.append(len(pieces) == 1)
             if len(found) == SENTENCES_PER_MEMBER:
@@ -280,6 +294,11 @@ def candidates(doc: Document, encode: Encode | None) -> list[Candidate]:
         Candidate(text, doc.id, doc.language, position, doc.published, row.astype(np.float32))
         for position, ((text, _), row) in enumerate(zip(found, rows, strict=True)) if row is not None
     ]
+
+
+def _words(text: str) -> int:
+    """Words holding a letter: "May 2, 2013 1: 35 pm." is a date line of two words, not a sentence."""
+    return sum(1 for word in text.split() if regex.search(r"\p{L}", word))
 
 
 def _is_cjk(text: str) -> bool:
@@ -312,8 +331,9 @@ def finish(state: SummaryState) -> None:
     state.summary = choose(state.pool, state.language, centre)
     state.titles = _best_titles(state.titles, centre)
     state.headline = _headline(state.titles, state.language, centre)
-    if state.headline is None and state.summary:  # no member has a title: its first sentence
-        state.headline = _shortened(state.summary[0].text)
+    if state.headline is None and state.summary:  # no member has a title: its most central sentence
+        group = [c for c in state.pool if c.language == state.language]
+        state.headline = _shortened(group[int(np.argmax(_scores(group, centre)))].text)
 
 
 def choose(pool: list[Candidate], language: str | None, centre: np.ndarray | None) -> list[SummarySentence]:

@@ -142,7 +142,9 @@ class _RichProgress:
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the scheduler of an existing cluster (tcp://host:8786); "
                    "without it, a local cluster of --workers processes.")
-@click.option("--workers", type=click.IntRange(1), help="With --engine dask and no --scheduler: worker processes [cores].")
+@click.option("--workers", type=click.IntRange(1),
+              help="Processes running the pipeline (linking and storing stay in this one) [local: 1; "
+                   "dask without --scheduler: cores].")
 def ingest(
     paths: tuple[str, ...], db: str, quiet: bool, profile: bool, engine: str, scheduler: str | None, workers: int | None
 ) -> None:
@@ -157,8 +159,8 @@ def ingest(
 
     if "-" in paths and len(paths) > 1:
         raise click.UsageError("`-` (stdin) cannot be mixed with other paths")
-    if (scheduler or workers) and engine != "dask":
-        raise click.UsageError("--scheduler and --workers need --engine dask")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     corpus = _open(db, create=True)
     progress = _RichProgress(enabled=not quiet and err.is_terminal)
     corpus.store.on_wait = progress.say
@@ -174,7 +176,7 @@ def ingest(
 
             report = dask.ingest_batches(corpus, batches, count, progress, scheduler=scheduler, workers=workers)
         else:
-            report = local.ingest_batches(corpus, batches, count, progress)
+            report = local.ingest_batches(corpus, batches, count, progress, workers or 1)
     except KeyboardInterrupt:
         progress.stop()
         _say("interrupted: everything counted so far is stored; rerun to finish")
@@ -192,8 +194,8 @@ def ingest(
         f"ingested {report.ingested}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)} in {report.seconds:.1f}s ({rate:.1f} docs/s)"
     )
-    if profile and engine == "dask":
-        _say("--profile: the pipeline ran on the Dask workers; their stage timings are not collected")
+    if profile and (engine == "dask" or (workers or 1) > 1):
+        _say("--profile: the pipeline ran in worker processes; their stage timings are not collected")
     elif profile:
         from .pipeline import profile_table
 

@@ -7,8 +7,11 @@ nothing it counted, and a rerun skips what is stored ("unchanged") without repro
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -41,8 +44,9 @@ class IngestReport:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-def ingest(corpus: Corpus, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
-    return ingest_batches(corpus, *file_batches(corpus, paths), progress)
+def ingest(corpus: Corpus, paths: Iterable[str | Path], progress: Progress | None = None,
+           workers: int = 1) -> IngestReport:
+    return ingest_batches(corpus, *file_batches(corpus, paths), progress, workers)
 
 
 def file_batches(corpus: Corpus, paths: Iterable[str | Path]) -> tuple[Iterator[Iterable[RawArticle | Failure]], int]:
@@ -54,9 +58,16 @@ def file_batches(corpus: Corpus, paths: Iterable[str | Path]) -> tuple[Iterator[
 
 
 def ingest_batches(
-    corpus: Corpus, batches: Iterable[Iterable[RawArticle | Failure]], count: int, progress: Progress | None = None
+    corpus: Corpus, batches: Iterable[Iterable[RawArticle | Failure]], count: int, progress: Progress | None = None,
+    workers: int = 1,
 ) -> IngestReport:
-    """Ingest `count` batches (files, or a stream) of raw articles or their failures, in order."""
+    """Ingest `count` batches (files, or a stream) of raw articles or their failures, in order.
+    `workers` > 1: the pipeline runs in that many processes (see `ProcessPool`)."""
+    if workers > 1:
+        from . import dask  # its arrival-order loop; dask itself is not needed for a local pool
+
+        with ProcessPool(workers) as pool:
+            return dask.ingest_batches(corpus, batches, count, progress, client=pool)
     report = IngestReport()
     started = time.perf_counter()
     if progress:
@@ -84,3 +95,34 @@ def _ingest_one(corpus: Corpus, item: RawArticle | Failure, report: IngestReport
     report.failed.append(item)
     corpus.record_failure(item.source, item.reason)
     return "failed"
+
+
+class ProcessPool:
+    """The pure per-article pipeline in `workers` local processes, the corpus writer staying
+    in this one: each worker builds its Pipeline once (models load lazily, per language, on
+    one thread each, as the cores are the workers'), and results are linked and stored in
+    arrival order, so stories are those of one process. It offers what the Dask engine's
+    loop asks of a client (submit, nthreads), so both engines share that loop."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("spawn")  # no copy of this process's open database
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread)
+
+    def nthreads(self) -> dict[int, int]:
+        return {n: 1 for n in range(self.workers)}
+
+    def submit(self, function, *args, pure: bool = True) -> Future:
+        return self.executor.submit(function, *args)
+
+    def __enter__(self) -> ProcessPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.executor.shutdown(cancel_futures=True)
+
+
+def _one_thread() -> None:
+    """A worker's numeric libraries use one thread: the other cores run the other workers."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"

@@ -92,11 +92,22 @@ def thread_stories(store: StorylineStore, story_ids: Iterable[int], documents: i
         story = profile(store, story_id)
         if story is None:
             continue
-        candidates, counts = _candidates(store, story, documents, background)
-        keys = {k for s in [story, *candidates] for k in s.entities}
-        rarity = corpus_rarity(store, keys, documents, background, counts)
-        chosen, _ = best_storyline(story, candidates, rarity, settings.storyline_similarity,
-                                   settings.storyline_window_days)
+        ids, counts = _candidates(store, story, documents, background)
+        rows = [p for p in (profile(store, i, entities=False) for i in ids) if p is not None]
+        # Its own storyline's stories first: while one still qualifies the story stays, and
+        # the other candidates need not be read (a growing story mostly stays).
+        mates = [r.id for r in rows if story.storyline is not None and r.storyline == story.storyline]
+        chosen = None
+        for group in (mates, [r.id for r in rows if r.id not in mates]):
+            candidates = [p for p in (profile(store, i) for i in group) if p is not None]
+            if not candidates:
+                continue
+            keys = {k for s in [story, *candidates] for k in s.entities}
+            rarity = corpus_rarity(store, keys, documents, background, counts)
+            chosen, _ = best_storyline(story, candidates, rarity, settings.storyline_similarity,
+                                       settings.storyline_window_days)
+            if chosen is not None:
+                break
         if chosen is None:
             alone = story.storyline is not None and store.storyline_stories(story.storyline) == [story.id]
             chosen = story.storyline if alone else store.new_storyline()
@@ -110,8 +121,8 @@ def thread_stories(store: StorylineStore, story_ids: Iterable[int], documents: i
 
 
 def _candidates(store: StorylineStore, story: StoryProfile, documents: int,
-                background: EntityRarity) -> tuple[list[StoryProfile], dict[str, int]]:
-    """The candidate stories' profiles, and the corpus counts of the story's entities."""
+                background: EntityRarity) -> tuple[list[int], dict[str, int]]:
+    """The candidate stories' ids, and the corpus counts of the story's entities."""
     counts = store.entity_document_counts(story.entities)
     rarity = corpus_rarity(store, story.entities, documents, background, counts)
     # The most telling entities that another story can share: one only this story names finds nothing.
@@ -121,7 +132,7 @@ def _candidates(store: StorylineStore, story: StoryProfile, documents: int,
     ids: dict[int, None] = {}
     for key, _ in telling:
         ids.update(dict.fromkeys(store.stories_naming(key, story.id, STORIES_PER_ENTITY)))
-    return [p for p in (profile(store, i) for i in ids) if p is not None], counts
+    return list(ids), counts
 
 
 def refresh_storyline(store: StorylineStore, storyline_id: int, background: EntityRarity) -> None:

@@ -136,6 +136,7 @@ def test_a_merged_away_story_id_names_its_survivor(tmp_path, pipeline):
         survivor, members = corpus.story(second.story)
         assert survivor.id == first.story and {d.id for d, _ in members} == {first.id, second.id, bridge.id}
         assert [s.id for s in corpus.stories()] == [first.story]
+        assert [line.stories for line in corpus.storylines()] == [[first.story]]  # none left empty
     assert cli_json("story", str(second.story), "--db", str(db))["id"] == first.story
     with TestClient(create_app(db, pipeline=pipeline)) as client:
         assert client.get(f"/api/stories/{second.story}").json()["id"] == first.story

@@ -85,9 +85,11 @@ def test_a_stated_date_is_never_replaced(corpus):
 def test_dates_from_text_dateline_lead_and_relative_words():
     assert infer_date(["MOSCOW, Sept 29 (Reuters) - Talks began on September 28, 2023."], "en", TODAY).date \
         == "2023-09-29"
-    found = infer_date(["Der Minister nahm am 2. Juli 2021 in Moskau teil."], "de", TODAY)
-    assert (found.date, found.evidence) == ("2021-07-02", "lead date")
-    assert infer_date(["2023年9月29日，俄罗斯主办了会谈。"], "zh", TODAY).date == "2023-09-29"
+    found = infer_date(["Lohan checks into rehab", "May 2, 2013 1: 35 pm", "Lindsay Lohan's lawyer said …"], "en", TODAY)
+    assert (found.date, found.evidence) == ("2013-05-02", "date line")
+    assert infer_date(["2023年9月29日 10:35", "俄罗斯主办了会谈。"], "zh", TODAY).date == "2023-09-29"
+    # A date inside a sentence is background as often as news: not taken.
+    assert infer_date(["Der Minister nahm am 2. Juli 2021 in Moskau an einem Treffen teil."], "de", TODAY) is None
     # A weekday or "yesterday" needs a known date to resolve against; then it is the day on or before it.
     assert infer_date(["She checked in on Tuesday."], "en", TODAY) is None
     assert infer_date(["She checked in on Tuesday."], "en", TODAY, anchor="2008-04-30").date == "2008-04-29"

@@ -39,7 +39,7 @@ from .settings import Settings
 _LANGUAGE_SAMPLE = 1000
 
 # Bump when a stage changes its output, so stored documents can be found and reprocessed.
-PIPELINE_VERSION = "12"
+PIPELINE_VERSION = "13"
 
 # What a new document holds before its first stage: identity, and what it is read from.
 _GIVEN = frozenset({"id", "source", "raw_sha256", "kind", "reading"})

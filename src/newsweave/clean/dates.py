@@ -1,10 +1,11 @@
 """A date for an article that states none, read from its own text.
 
 Metadata takes a publication date only from where one is printed (a date line, a page's
-tags, a URL). An article without one still says when it reports: a dated dateline
-("BERLIN, 5. Juli 2021 (dpa) –"), a full date in its lead ("on September 29, 2023"), or a
-day relative to a date we know ("yesterday", "on Monday"). `infer_date` reads those, in that
-order, and says which it used; the caller marks the date as inferred. Pure: no I/O.
+tags, a URL). An article without one may still say when it reports: a dated dateline
+("BERLIN, 5. Juli 2021 (dpa) –"), a date stamp among its first paragraphs that the layout
+did not mark ("May 2, 2013 1: 35 pm"), or a day relative to a date we know ("yesterday",
+"on Monday", against its story's first date). `infer_date` reads those, in that order, and
+says which it used; the caller marks the date as inferred. Pure: no I/O.
 
 Month and weekday names come from babel's CLDR data for the article's language (English
 always too), so one small rule set covers every language babel knows.
@@ -23,6 +24,10 @@ from ..document import Document
 # Where an article says when it reports: its dateline and lead. A date further down is
 # more often background ("since 2003", "in August 2021") than the news.
 LEAD_PARAGRAPHS = 3
+# A paragraph this short that holds a full date is a date stamp. A date inside a sentence is
+# not taken: on ECB+ such dates spread one event's reports over months (background, earlier
+# events), which kept reports of one event out of each other's story window.
+DATE_LINE_WORDS, DATE_LINE_CHARS = 8, 40
 
 # "Yesterday" and "today" in the pipeline's languages (CLDR has no plain list of them).
 _YESTERDAY = {
@@ -40,7 +45,7 @@ _TODAY = {
 @dataclass(frozen=True)
 class InferredDate:
     date: str  # YYYY-MM-DD
-    evidence: str  # what in the text gave it: "dateline", "lead date", "yesterday", "weekday"
+    evidence: str  # what in the text gave it: "dateline", "date line", "yesterday", "today", "weekday"
 
 
 def infer_date(
@@ -58,8 +63,11 @@ def infer_date(
     dateline = _dateline_date(lead[0], rules, today, full, anchor)
     if dateline:
         return InferredDate(dateline.isoformat(), "dateline")
-    if full:
-        return InferredDate(max(full).isoformat(), "lead date")
+    for text in lead:  # a date stamp the layout did not mark ("May 2, 2013 1: 35 pm")
+        short = len(text.split()) <= DATE_LINE_WORDS and len(text) <= DATE_LINE_CHARS
+        stamped = _full_dates(text, rules, today) if short else []
+        if stamped:
+            return InferredDate(stamped[0].isoformat(), "date line")
     if anchor is None:
         return None
     base = dt.date.fromisoformat(anchor[:10])

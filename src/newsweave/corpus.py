@@ -38,7 +38,7 @@ from .errors import InputError, NotFound
 from .ingest.feeds import FeedState
 from .ingest.values import raw_article
 from .link.agency import share_agency
-from .link.index import NearDuplicateIndex, VectorIndex, shape_name
+from .link.index import NearDuplicateIndex, VectorIndex
 from .link.linker import find_links
 from .pipeline import PIPELINE_VERSION, Pipeline
 from .search import Filters, Search
@@ -125,8 +125,7 @@ class Corpus:
         """The candidate indexes read the store (and the vector index file beside it) when
         asked: opening reads nothing from the documents, whatever the corpus's size."""
         self.near = NearDuplicateIndex(self.settings.near_duplicate_jaccard, self.settings.minhash_permutations, self.store)
-        self.store.configure_bands(shape_name(self.near.bands, self.near.rows, self.settings.minhash_permutations),
-                                   self.near.keys)
+        self.store.configure_bands(self.near.banding, self.near.keys)
         memory = self.store.path in ("", ":memory:") or self.store.path.startswith("file::memory:")
         self._ann = SemanticIndex(self.store.db, None if memory else self.store.path + ".vectors.usearch",
                                   make_embedder(self.settings.embedder, 1).name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import regex
-from datasketch import LeanMinHash, MinHash
 
 from .document import Document
 
@@ -23,12 +22,16 @@ def shingles(text: str, size: int) -> set[bytes]:
 
 
 def minhash_of(text: str, size: int, permutations: int) -> np.ndarray:
+    from datasketch import MinHash  # imports scipy (~1 s): not for commands that only read
+
     sketch = MinHash(num_perm=permutations, seed=SEED, scheme=SCHEME)
     sketch.update_batch(list(shingles(text, size)))
     return sketch.hashvalues.astype(np.uint64)
 
 
-def as_lean(values: np.ndarray) -> LeanMinHash:
+def as_lean(values: np.ndarray):
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
 
 

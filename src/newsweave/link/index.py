@@ -15,12 +15,10 @@ and the cut are those of an exact search.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 # The HNSW index is asked for this many more neighbours than are kept: with the exact
 # re-scoring below, a neighbour the graph ranks a little too low still makes the cut.
@@ -77,7 +75,9 @@ class BandStore(Protocol):
 
 def lsh_shape(threshold: float, permutations: int) -> tuple[int, int]:
     """(bands, rows per band) as datasketch's MinHashLSH chooses them (equal weights on
-    false positives and negatives)."""
+    false positives and negatives). datasketch imports scipy (~1 s): only when needed."""
+    from datasketch.lsh import _optimal_param
+
     return _optimal_param(threshold, permutations, 0.5, 0.5)
 
 
@@ -97,25 +97,26 @@ class NearDuplicateIndex:
     candidates' signatures (for the exact Jaccard estimate)."""
 
     def __init__(self, threshold: float, permutations: int, store: BandStore) -> None:
-        self.bands, self.rows = lsh_shape(threshold, permutations)
+        self.threshold, self.permutations = threshold, permutations
         self.store = store
         self.signatures: dict[str, np.ndarray] = {}
+        self._shape: tuple[int, int] | None = None  # worked out on first use, not at open
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        if self._shape is None:
+            self._shape = lsh_shape(self.threshold, self.permutations)
+        return self._shape
+
+    def banding(self) -> str:
+        """What the store records of the banding its keys were made with (a change remakes them)."""
+        bands, rows = self.shape
+        return f"blake2b/{bands}x{rows}/{self.permutations}"
 
     def keys(self, signature: np.ndarray) -> list[int]:
-        return band_keys(signature, self.bands, self.rows)
+        return band_keys(signature, *self.shape)
 
     def candidates(self, signature: np.ndarray) -> list[str]:
         self.signatures = dict(self.store.band_candidates(self.keys(signature)))
         return list(self.signatures)
 
-
-def shape_name(bands: int, rows: int, permutations: int) -> str:
-    """What a store records of the banding its keys were made with (a change rebuilds them)."""
-    return f"blake2b/{bands}x{rows}/{permutations}"
-
-
-def all_keys(rows: Iterable[tuple[int, bytes]], bands: int, band_rows: int) -> Iterable[tuple[int, int]]:
-    """(key, seq) rows for stored (seq, minhash blob) rows: what a rebuild writes."""
-    for seq, blob in rows:
-        for key in band_keys(np.frombuffer(blob, dtype="<u8"), bands, band_rows):
-            yield key, seq

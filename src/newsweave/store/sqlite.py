@@ -246,7 +246,7 @@ class SQLiteStore:
         self.on_wait: Callable[[str], None] | None = None
         self._writer: tuple[str, str] | None = None
         self._band_keys: Callable[[np.ndarray], list[int]] | None = None  # set by configure_bands
-        self._banding: str | None = None
+        self._banding: Callable[[], str] | None = None
         self._bands_checked = False
         self._stale_storylines: set[int] = set()  # storylines that lost a story (take_stale_storylines)
         try:
@@ -519,7 +519,7 @@ class SQLiteStore:
 
     # -- candidate indexes (link/index.py) ------------------------------------------------
 
-    def configure_bands(self, banding: str, keys_of: Callable[[np.ndarray], list[int]]) -> None:
+    def configure_bands(self, banding: Callable[[], str], keys_of: Callable[[np.ndarray], list[int]]) -> None:
         """Write each stored document's MinHash band keys from now on. If the stored keys were
         made another way or not at all (a database from before schema 6), they are remade
         once, on the first lookup or write (not at open: opening takes no write lock)."""
@@ -529,7 +529,7 @@ class SQLiteStore:
         if self._bands_checked or self._banding is None:
             return
         row = self.db.execute("SELECT value FROM meta WHERE key='minhash_bands'").fetchone()
-        if row is None or row[0] != self._banding:
+        if row is None or row[0] != self._banding():
             if self.db.in_transaction:
                 self._remake_bands()
             else:
@@ -539,13 +539,13 @@ class SQLiteStore:
 
     def _remake_bands(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key='minhash_bands'").fetchone()
-        if row is not None and row[0] == self._banding:  # another process remade them meanwhile
+        if row is not None and row[0] == self._banding():  # another process remade them meanwhile
             return
         self.db.execute("DELETE FROM minhash_bands")
         for seq, blob in self.db.execute("SELECT seq, minhash FROM documents WHERE minhash IS NOT NULL").fetchall():
             self.db.executemany("INSERT OR IGNORE INTO minhash_bands(key, seq) VALUES (?,?)",
                                 [(key, seq) for key in self._band_keys(_array(blob, self.MINHASH_DTYPE))])
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('minhash_bands', ?)", (self._banding,))
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('minhash_bands', ?)", (self._banding(),))
 
     def band_candidates(self, keys: list[int]) -> list[tuple[str, np.ndarray]]:
         """(id, MinHash) of the stored documents sharing a band key with `keys`."""

@@ -33,6 +33,7 @@ EXTRA_COUNTRY_NAMES = {
 # country or a city this big (Kazan, Moscow), where the place reading dominates.
 MIN_UNSUPPORTED_POPULATION = 100_000
 MAJOR_CITY_POPULATION = 500_000
+MAX_LEMMAS = 200_000  # remembered dictionary forms of names (a few tens of MB at most)
 
 # Locales whose country names we index (the languages newsweave reads, and a few more).
 LOCALES = ("en", "de", "fr", "es", "it", "pl", "ru", "tr", "ar", "zh", "pt", "nl", "cs", "uk", "ja", "ko", "fa")
@@ -63,6 +64,9 @@ class Gazetteer:
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._index: dict[str, list[Place]] | None = None
         self._lemmatizer = None
+        # (name, language) -> its dictionary form: a streamed dictionary lookup scans (~10 ms
+        # each), and a news stream names the same places again and again.
+        self._lemmas: dict[tuple[str, str | None], str] = {}
 
     @property
     def index(self) -> dict[str, list[Place]]:
@@ -105,9 +109,13 @@ class Gazetteer:
     def candidates(self, name: str, language: str | None = None) -> list[Place]:
         """Places called `name`, read through its dictionary form first (России → Россия,
         Moskaus → Moskau): an inflected name may spell some far-off village exactly."""
-        if self._lemmatizer is None:
-            self._lemmatizer = _lemmatizer()
-        lemma = lemmatize(name, language, self._lemmatizer)
+        lemma = self._lemmas.get((name, language))
+        if lemma is None:
+            if self._lemmatizer is None:
+                self._lemmatizer = _lemmatizer()
+            if len(self._lemmas) >= MAX_LEMMAS:  # bounded on an endless stream
+                self._lemmas.clear()
+            lemma = self._lemmas[(name, language)] = lemmatize(name, language, self._lemmatizer)
         if lemma != name and (found := self.index.get(fold(lemma))):
             return found
         key = fold(name)

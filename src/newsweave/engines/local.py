@@ -7,6 +7,7 @@ nothing it counted, and a rerun skips what is stored ("unchanged") without repro
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -20,6 +21,7 @@ from ..corpus import Corpus
 from ..document import RawArticle
 from ..errors import InputError
 from ..ingest import Failure, iter_paths, read_file
+from ..settings import Settings
 
 
 class Progress(Protocol):
@@ -113,6 +115,8 @@ class ProcessPool:
         return {n: 1 for n in range(self.workers)}
 
     def submit(self, function, *args, pure: bool = True) -> Future:
+        """`function(*args)` in a worker; settings passed along get one embedding thread."""
+        args = tuple(dataclasses.replace(a, threads=1) if isinstance(a, Settings) else a for a in args)
         return self.executor.submit(function, *args)
 
     def __enter__(self) -> ProcessPool:

@@ -34,8 +34,8 @@ Encode = Callable[[list[str]], np.ndarray]
 
 # A member offers at most this many sentences, from its first `LEAD_PARAGRAPHS` paragraphs:
 # the lead holds what a news article reports; the rest is mostly background and quotes.
-# Each kept candidate costs ~0.7 KB of state (its int8 vector), so a one-member story
-# holds about 4 KB of summary state.
+# Each kept candidate costs ~0.9 KB of state (text and int8 vector): a one-member story's
+# summary state is ~8 KB with its title and vector sum.
 SENTENCES_PER_MEMBER = 5
 LEAD_PARAGRAPHS = 5
 # Candidates kept per language: a few members' worth, enough for MMR to find 5 that differ.

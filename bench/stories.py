@@ -6,15 +6,20 @@ stories against the gold events, over the whole file at once; and how the storie
 into storylines: purity by topic (the share of documents whose storyline's majority topic is
 their own; stories of different topics must never share a storyline) and how many topics
 stay whole in one storyline. With --fit-storylines it scans storyline_similarity. With --fit it scans
-story_similarity and prints a line per value: that is how the default in settings.py was set.
+story_similarity and prints a line per value (the default is set by `python -m
+training.story_decision`, on held-out halves of the topics). With --orders N it also feeds
+the documents in N-1 shuffled orders (fixed seeds) and prints BCubed F1's min, median and
+max over the N orders: how much arrival order matters.
 
-    .venv/bin/python -m bench.stories [--fit]
+    .venv/bin/python -m bench.stories [--fit] [--orders 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import random
 import tempfile
 import time
 from collections import Counter
@@ -55,9 +60,12 @@ def adjusted_rand(gold: list[str], predicted: list[int]) -> float:
 
 
 def cluster(docs, settings: Settings) -> tuple[list[int], list[int | None]]:
-    """Each document's story (as it arrived) and its story's storyline (once all arrived)."""
+    """Each document's story and its story's storyline, once all arrived (stories merged
+    on the way are counted as the story they merged into)."""
     with tempfile.TemporaryDirectory() as tmp, Corpus(Path(tmp) / "bench.db", settings) as corpus:
-        stories = [corpus.add(doc).story for doc in docs]
+        for doc in docs:
+            corpus.add(doc)
+        stories = [corpus.store.story_of(doc.id) for doc in docs]
         lines = [corpus.store.storyline_of(corpus.store.story_of(doc.id)) for doc in docs]
         return stories, lines
 
@@ -75,6 +83,7 @@ def purity(topics: list[int], groups: list[int | None]) -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="scan story_similarity values")
+    parser.add_argument("--orders", type=int, default=1, help="arrival orders to compare (1: file order only)")
     parser.add_argument("--fit-storylines", action="store_true",
                         help="scan storyline_similarity values (stories at the default)")
     args = parser.parse_args()
@@ -89,7 +98,8 @@ def main() -> int:
     gold = [r["event"] for r in rows]
     topics = [r["topic"] for r in rows]
     base = Settings()
-    values = np.round(np.arange(0.40, 0.70, 0.025), 3) if args.fit else [base.story_similarity]
+    pristine = copy.deepcopy(docs)  # a corpus dates undated members from their story: the orders start afresh
+    values = np.round(np.arange(0.50, 0.95, 0.025), 3) if args.fit else [base.story_similarity]
     for value in values:
         started = time.perf_counter()
         predicted, lines = cluster(docs, base.with_(story_similarity=float(value)))
@@ -102,11 +112,27 @@ def main() -> int:
             f"cluster_docs/s={len(docs) / seconds:.1f}"
         )
         report_storylines(topics, lines, base.storyline_similarity)
+    if args.orders > 1:
+        report_orders(pristine, gold, base, args.orders)
     if args.fit_storylines:
         for value in np.round(np.arange(0.26, 0.50, 0.04), 3):
             _, lines = cluster(docs, base.with_(storyline_similarity=float(value)))
             report_storylines(topics, lines, float(value))
     return 0
+
+
+def report_orders(docs, gold: list[str], settings: Settings, orders: int) -> None:
+    """BCubed F1 over the file order and orders-1 shuffles of it (seeds 1 … orders-1)."""
+    scores = []
+    for seed in range(orders):
+        order = list(range(len(docs)))
+        if seed:
+            random.Random(seed).shuffle(order)
+        predicted, _ = cluster([copy.deepcopy(docs[i]) for i in order], settings)
+        scores.append(bcubed([gold[i] for i in order], predicted)[2])
+        print(f"stories ecb+ order={seed} bcubed_f1={scores[-1]:.3f}", flush=True)
+    print(f"stories ecb+ orders={orders} bcubed_f1 min={min(scores):.3f} median={float(np.median(scores)):.3f} "
+          f"max={max(scores):.3f} spread={max(scores) - min(scores):.3f}")
 
 
 def report_storylines(topics: list[int], lines: list[int | None], value: float) -> None:

@@ -74,11 +74,18 @@ class Settings:
         high=1.0,
     )
     story_similarity: float = _setting(
-        0.55,
-        "Average lead similarity (stories/similarity.py) between a document and a story's "
-        "members above which it joins the story. Fitted on ECB+ (bench/stories.py --fit) as "
-        "the most inclusive value keeping BCubed precision near 0.99: merging two events hides "
-        "one, while a split story still shows and is rejoined by duplicate/translation links.",
+        0.725,
+        "Story decision score (stories/cluster.py: lead and number signals, best of a story's "
+        "latest members) at or above which a document joins the story: the lowest multiple of "
+        "0.025 above every pair of different events among the seeds (four events of one affair), "
+        "set by python -m training.story_decision, which reports held-out ECB+ figures.",
+        low=0.0,
+        high=1.0,
+    )
+    story_merge_similarity: float = _setting(
+        0.95,
+        "A document scoring above this for a second candidate story too (besides the one it "
+        "joins) bridges them: the two stories merge, the merged-away id redirecting.",
         low=0.0,
         high=1.0,
     )

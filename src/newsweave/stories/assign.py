@@ -1,13 +1,16 @@
 """Placing an arriving document in a story, and keeping each story's summary current.
 
 `assign_story` binds the document to its linked originals' story (merging stories it
-bridges) or, failing that, to the best candidate story of its nearest documents
-(`cluster.best_story`), else a new one. `refresh_story` recomputes what a story shows.
+bridges) or, failing that, to the best candidate story (`best_story`: candidates from the
+vector and entity indexes, decided by cluster.py), else a new one. `refresh_story`
+recomputes what a story shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -16,8 +19,10 @@ from ..clean.dates import infer_date
 from ..document import Document, Link, LinkKind, Story
 from ..link.index import VectorIndex
 from ..settings import Settings
-from .cluster import best_story, bound_stories
+from .cluster import STORIES_PER_ENTITY, bound_stories, candidate_stories, choose, entity_keys, score_stories
+from .event_model import shipped_rarity
 from .members import date_range, member_roles
+from .signals import EntityRarity
 from .summary import Encode, SummaryState, add_member, candidates, demote, finish, nearest_originals
 
 # Stories of this many nearest documents are the candidates for a new arrival: a story
@@ -40,6 +45,9 @@ class StoryStore(Protocol):
     def links_of(self, doc_id: str) -> list[Link]: ...
     def update_metadata(self, doc: Document) -> None: ...
     def story_summary(self, story_id: int) -> dict[str, Any] | None: ...
+    def count(self) -> int: ...
+    def stories_naming(self, entity_id: str, exclude: int, limit: int) -> list[int]: ...
+    def entity_document_counts(self, keys: Iterable[str]) -> dict[str, int]: ...
     def save_story_summary(self, story_id: int, summary: dict[str, Any]) -> None: ...
     def redirect_story(self, old_id: int, new_id: int) -> None: ...
 
@@ -66,21 +74,45 @@ def assign_story(
             store.redirect_story(other, story)  # the merged-away id keeps naming the event
             story_of.update({m: story for m in members})
     else:
-        story = best_story(
-            doc,
-            vectors.nearest(doc.vector, STORY_NEIGHBOURS, -1.0) if doc.vector is not None else [],
-            story_of,
-            store.story_documents,
-            store.paragraph_vectors,
-            store.story_dates,
-            settings.story_similarity,
-            settings.story_window_days,
-        )
+        story, bridged = best_story(doc, story_of, vectors, store, settings)
+        for other in bridged:  # clears the bar for a second story too: one event, told twice
+            members = store.story_documents(other)
+            store.set_story(members, story)
+            store.delete_story(other)
+            store.redirect_story(other, story)
+            story_of.update({m: story for m in members})
         if story is None:
             reuse = previous is not None and not store.story_documents(previous)
             story = previous if reuse else store.new_story()
     store.set_story([doc.id], story)
     return story
+
+
+def best_story(
+    doc: Document, story_of: dict[str, int | None], vectors: VectorIndex, store: StoryStore, settings: Settings,
+) -> tuple[int | None, list[int]]:
+    """The story `doc` reports on (None: a new event) and other stories it bridges into it.
+    Candidates: the stories of its nearest documents and the latest stories naming its
+    rarest entities (cluster.py decides among them)."""
+    neighbours = vectors.nearest(doc.vector, STORY_NEIGHBOURS, -1.0) if doc.vector is not None else []
+    rarity = _corpus_rarity(store, {e.id for e in doc.entities})
+    naming = [store.stories_naming(key, -1, STORIES_PER_ENTITY) for key in entity_keys(doc, rarity)]
+    scored = score_stories(
+        doc, candidate_stories(neighbours, story_of, naming), store.story_documents,
+        lambda m: store.document(m, arrays=True), store.story_dates, settings.story_window_days,
+    )
+    return choose(scored, settings.story_similarity, settings.story_merge_similarity)
+
+
+def _corpus_rarity(store: StoryStore, keys: set[str]) -> EntityRarity:
+    """These entities' rarity over the stored documents, with the counts shipped beside the
+    event model as a prior (in a corpus of five documents every entity would be common)."""
+    background, counts = _shipped_rarity(), store.entity_document_counts(keys)
+    return EntityRarity(background.documents + store.count(),
+                        {k: background.counts.get(k, 0) + counts.get(k, 0) for k in keys})
+
+
+_shipped_rarity = cache(shipped_rarity)
 
 
 def refresh_story(store: StoryStore, story_id: int, added: Document | None = None, encode: Encode | None = None) -> None:

@@ -23,3 +23,12 @@ def lead_similarity(a: np.ndarray | None, b: np.ndarray | None) -> float:
     a_lead_in_b = sims[:LEAD_PARAGRAPHS].max(axis=1).mean()
     b_lead_in_a = sims[:, :LEAD_PARAGRAPHS].max(axis=0).mean()
     return float((a_lead_in_b + b_lead_in_a) / 2)
+
+
+def lead_vector(vectors: np.ndarray | None) -> np.ndarray | None:
+    """The mean of the lead paragraphs' vectors, unit length (None if there is none)."""
+    if vectors is None or len(vectors) == 0:
+        return None
+    lead = vectors[:LEAD_PARAGRAPHS].mean(axis=0)
+    norm = float(np.linalg.norm(lead))
+    return lead / norm if norm else None

@@ -4,6 +4,7 @@ the CLI, the Corpus and the HTTP API, over the seed corpus."""
 from __future__ import annotations
 
 import json
+import math
 
 from fastapi.testclient import TestClient
 
@@ -11,6 +12,7 @@ import newsweave
 from newsweave.document import Why
 from newsweave.serve import create_app
 from newsweave.settings import Settings
+from newsweave.stories.cluster import DECISION_WEIGHTS
 from newsweave.stories.signals import SIGNALS
 
 from .conftest import run_cli
@@ -26,9 +28,11 @@ def test_a_translation_pair_shares_its_story_and_shows_the_link(seed_db, seed_id
     found = why_json(seed_db, seed_ids["000"], seed_ids["001"])
     assert {"same_story", "same_storyline", "similarity", "threshold", "signals", "links"} <= set(found)
     assert found["same_story"] is True and found["same_storyline"] is True
-    assert found["threshold"] == Settings().story_similarity and found["decided_by"] in found["signals"]
-    assert set(found["signals"]) == set(SIGNALS)
-    assert found["similarity"] > 0.5
+    assert found["threshold"] == Settings().story_similarity and found["decided_by"] == "story_decision"
+    assert set(found["signals"]) == set(DECISION_WEIGHTS) and set(found["event_model"]["signals"]) == set(SIGNALS)
+    # the score is the decision's logistic of the parts it lists
+    assert abs(found["similarity"] - 1 / (1 + math.exp(-sum(found["contributions"].values())))) < 1e-3
+    assert found["similarity"] >= found["threshold"]
     assert [link["kind"] for link in found["links"]] == ["translation"]
     assert any(e["id"] == "org:taliban" for e in found["shared_entities"])
 
@@ -37,6 +41,7 @@ def test_two_stories_of_one_affair_share_only_the_storyline(seed_db, seed_ids):
     found = why_json(seed_db, seed_ids["001"], seed_ids["003"])
     assert found["same_story"] is False and found["same_storyline"] is True
     assert found["stories"][0] != found["stories"][1] and found["storylines"][0] == found["storylines"][1]
+    assert found["similarity"] < found["threshold"]  # the decision keeps the two events apart
     assert {link["kind"] for link in found["links"]} <= {"related"}  # no duplicate or translation binds them
 
 

@@ -610,8 +610,9 @@ def storyline(storyline_id: int, db: str, as_json: bool) -> None:
 @db_option
 @json_option
 def why(doc_a: str, doc_b: str, db: str, as_json: bool) -> None:
-    """Whether two documents share a story or storyline, and why: the event similarity, each
-    signal, the story threshold, their links and the entities both name."""
+    """Whether two documents share a story or storyline, and why: the story decision's score and
+    each signal's part in it, the threshold, the event model's view, their links and the
+    entities both name."""
     with _open(db) as corpus, _found():
         found = corpus.why(doc_a, doc_b).to_dict()
     if as_json:
@@ -621,12 +622,17 @@ def why(doc_a: str, doc_b: str, db: str, as_json: bool) -> None:
     story = "same story" if found["same_story"] else "different stories"
     line = "same storyline" if found["same_storyline"] else "different storylines"
     out.print(Text(f"{a} and {b}: {story} {found['stories']}, {line} {found['storylines']}", style="bold"))
-    out.print(Text(f"event similarity {found['similarity']:.3f}; a document joins a story when its "
-                   f"{found['decided_by']} similarity to the story's members averages >= {found['threshold']}"))
-    table = Table("signal", "value")
+    out.print(Text(f"story decision {found['similarity']:.3f}; a document joins a story when its decision "
+                   f"against one of the story's latest members reaches {found['threshold']}"))
+    table = Table("signal", "value", "log-odds")
     for name, value in found["signals"].items():
-        table.add_row(name, "-" if value is None else f"{value:.3f}")
+        table.add_row(name, f"{value:.3f}", f"{found['contributions'][name]:+.2f}")
+    table.add_row("bias", "", f"{found['contributions']['bias']:+.2f}")
     out.print(table)
+    model = found["event_model"]
+    out.print(Text(f"event model (SemEval-trained) similarity {model['similarity']:.3f}: "
+                   + ", ".join(f"{k} {'-' if v is None else f'{v:.2f}'}" for k, v in model["signals"].items()),
+                   style="dim"))
     for link in found["links"]:
         out.print(Text.assemble(("link: ", "dim"), _data(f"{link['kind']} score={link['score']}")), highlight=False)
     if found["shared_entities"]:

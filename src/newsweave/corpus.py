@@ -362,8 +362,10 @@ class Corpus:
 
     def why(self, a: str, b: str) -> Why:
         """Whether two documents (ids, sources or prefixes) share a story or storyline, and why:
-        the event model's similarity over their stored vectors and entities, each signal, the
-        story threshold, their links and the entities both name."""
+        the story decision's score for the pair and each signal's part in it, the threshold,
+        the event model's similarity over their stored vectors and entities, their links and
+        the entities both name."""
+        from .stories.cluster import DECISION_BIAS, DECISION_WEIGHTS, decision_score, decision_signals
         from .stories.pairs import PairScorer
         from .stories.signals import EntityRarity
         from .stories.threads import corpus_rarity
@@ -375,6 +377,8 @@ class Corpus:
         keys = {e.id for d in docs for e in d.entities}
         self._pairs.rarity = corpus_rarity(self.store, keys, len(self), self.background_rarity)
         score = self._pairs.documents(*docs)
+        decision = decision_signals(*docs)
+        contributions = {name: round(w * max(decision[name], 0.0), 4) for name, w in DECISION_WEIGHTS.items()}
         stories = [self.store.story_of(i) for i in ids]
         storylines = [self.store.storyline_of(s) if s is not None else None for s in stories]
         names = {e.id: e for e in docs[0].entities}
@@ -382,10 +386,12 @@ class Corpus:
         return Why(
             ids, stories[0] is not None and stories[0] == stories[1],
             storylines[0] is not None and storylines[0] == storylines[1],
-            round(score.similarity, 4), self.settings.story_similarity, "lead_body",
-            {k: None if v is None else round(v, 4) for k, v in score.signals.items()},
+            round(decision_score(decision), 4), self.settings.story_similarity, "story_decision",
+            {k: round(v, 4) for k, v in decision.items()},
             [link.seen_from(ids[0]) for link in self.store.links_of(ids[0]) if ids[1] in (link.source, link.target)],
-            stories, storylines, shared,
+            stories, storylines, shared, {**contributions, "bias": DECISION_BIAS},
+            {"similarity": round(score.similarity, 4),
+             "signals": {k: None if v is None else round(v, 4) for k, v in score.signals.items()}},
         )
 
     @property

@@ -269,9 +269,12 @@ class StorylineDetail(Storyline):
 
 @dataclass
 class Why(Record):
-    """Whether two documents share a story or storyline, and the evidence: the event model's
-    similarity and each signal it read, the story decision's threshold (on the signal named in
-    `decided_by`), the links between them and the entities both name."""
+    """Whether two documents share a story or storyline, and the evidence: the story decision's
+    score for the pair (`similarity`, against `threshold`: a document joins a story when it
+    reaches it against one of the story's latest members), each signal it read and what each
+    adds to the decision's log-odds (`contributions`, with the bias), the SemEval-trained event
+    model's view of the pair (`event_model`: similarity and its signals), the links between them
+    and the entities both name."""
 
     documents: list[str]
     same_story: bool
@@ -284,6 +287,8 @@ class Why(Record):
     stories: list[int | None]
     storylines: list[int | None]
     shared_entities: list[dict[str, Any]] = field(default_factory=list)
+    contributions: dict[str, float] = field(default_factory=dict)
+    event_model: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -65,6 +65,9 @@ def test_the_python_api_reads_storylines_as_typed_records(seed_db):
         assert isinstance(found, StorylineDetail) and found.id == line.id and found.stories == line.stories
         assert all(isinstance(s, Story) and s.storyline == line.id for s in found.members)
         assert [s.id for s in found.members] == line.stories
+        assert len(found.timeline) > 0
+        brief = corpus.storyline(line.id, with_timeline=False)  # what a story page needs: no member read
+        assert brief.timeline == [] and brief.stories == found.stories and brief.title == found.title
 
 
 def test_api_lists_and_shows_storylines_and_stories_name_theirs(seed_db, pipeline):

@@ -346,10 +346,13 @@ class Corpus:
         rows, after = reads.storylines(self.store.db, limit, cursor)
         return Page([self._storyline(row) for row in rows], after)
 
-    def storyline(self, storyline_id: int) -> StorylineDetail:
-        """A storyline, its stories in time order, and the timeline of all their members."""
+    def storyline(self, storyline_id: int, with_timeline: bool = True) -> StorylineDetail:
+        """A storyline, its stories in time order, and the timeline of all their members
+        (`with_timeline=False`: left empty, so no member document is read)."""
         found = self._storyline(self.store.storyline_row(storyline_id))
         stories = [self._story(self.store.story_row(i)) for i in found.stories]
+        if not with_timeline:
+            return StorylineDetail(**vars(found), members=stories, timeline=[])
         docs = [self.store.document(d) for story in stories for d in story.documents]
         links = self.store.links_within([d.id for d in docs])
         roles = member_roles(docs, links)

@@ -76,7 +76,7 @@ def story_page(request: Request, story_id: int) -> Response:
     The id of a story merged into another redirects to the survivor's page."""
     def read(corpus: Corpus) -> dict[str, Any]:
         found, members = corpus.story(story_id)
-        line = corpus.storyline(found.storyline) if found.storyline is not None else None
+        line = corpus.storyline(found.storyline, with_timeline=False) if found.storyline is not None else None
         return {"story": found, "storyline": line, "members": [
             {"id": d.id, "role": role, "published": d.published, "language": d.language, "title": d.title,
              "lead": d.paragraphs[0].text[:200] if d.paragraphs else ""} for d, role in members],

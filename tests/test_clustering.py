@@ -55,3 +55,27 @@ def test_a_report_bridging_two_stories_merges_them_and_the_old_id_redirects(tmp_
         assert corpus.store.story_of(mining) != story
         (gone,) = split - {story}
         assert corpus.store.resolve_story(gone) == story
+
+
+def test_event_views_are_read_once_bounded_and_dropped_on_change(seed_docs) -> None:
+    from newsweave.stories.cluster import EventView, EventViews, decision_signals
+
+    reads: list[str] = []
+
+    def load(doc_id: str):
+        reads.append(doc_id)
+        return seed_docs[doc_id]
+
+    views = EventViews(load, capacity=2)
+    for doc_id in ("001", "003", "001", "003"):
+        views(doc_id)
+    assert reads == ["001", "003"]  # each document parsed once while it stays in the cache
+    views("004")  # past the capacity: the least recently used ("001") goes
+    views("001")
+    assert reads == ["001", "003", "004", "001"]
+    views.drop("001")
+    views("001")
+    assert reads[-1] == "001" and len(reads) == 5
+    # a view scores exactly as the document it was made from
+    pair = decision_signals(seed_docs["000"], seed_docs["001"])
+    assert decision_signals(EventView.of(seed_docs["000"]), views("001")) == pair

@@ -47,6 +47,7 @@ from .settings import Settings
 from .store import reads
 from .store.sqlite import SQLiteStore
 from .stories.assign import assign_story, refresh_story
+from .stories.cluster import EventViews
 from .stories.members import in_time_order, member_origins, member_roles
 from .stories.threads import thread_stories
 from .stories.timeline import timeline
@@ -104,6 +105,7 @@ class Corpus:
         self._search: Search | None = None  # made on the first search
         self._pairs: Any = None  # the event-similarity scorer `why` reads, made on first need
         self._background: Any = None  # the shipped entity counts storylines weigh rarity with
+        self._views = EventViews(lambda doc_id: self.store.document(doc_id, arrays=True))
         self._load_indexes()
 
     @property
@@ -133,8 +135,9 @@ class Corpus:
         self.story_of = StoredStories(self.store, self.vectors.hidden)
 
     def _catch_up(self) -> None:
-        """Another process wrote since we last looked: nothing to take in, as the indexes read
-        what is stored (the vector index catches up by seq on its next lookup)."""
+        """Another process wrote since we last looked: the indexes read what is stored (the
+        vector index catches up by seq on its next lookup); cached event views may be stale."""
+        self._views.clear()
 
     # -- adding ---------------------------------------------------------------------------
 
@@ -193,7 +196,7 @@ class Corpus:
             self.store.put_document(doc, dict(raw.hints) if raw else {}, PIPELINE_VERSION)
             self.store.put_entities(doc)
             self.store.put_links(links)
-            story = assign_story(doc, links, self.story_of, self.vectors, self.store, self.settings, old_story)
+            story = assign_story(doc, links, self.story_of, self.vectors, self.store, self.settings, old_story, self._views)
             touched.add(story)
             for sid in touched:
                 refresh_story(self.store, sid, doc if sid == story else None, self._encode_sentences)
@@ -208,6 +211,7 @@ class Corpus:
     def _forget(self, doc_id: str) -> None:
         """Until it is stored, a document arriving is no candidate for itself."""
         self.vectors.hide(doc_id)
+        self._views.drop(doc_id)
 
     def record_failure(self, source: str, reason: str) -> None:
         self.store.record_failure(source, reason)

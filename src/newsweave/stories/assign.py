@@ -19,7 +19,15 @@ from ..clean.dates import infer_date
 from ..document import Document, Link, LinkKind, Story
 from ..link.index import VectorIndex
 from ..settings import Settings
-from .cluster import STORIES_PER_ENTITY, bound_stories, candidate_stories, choose, entity_keys, score_stories
+from .cluster import (
+    STORIES_PER_ENTITY,
+    EventViews,
+    bound_stories,
+    candidate_stories,
+    choose,
+    entity_keys,
+    score_stories,
+)
 from .event_model import shipped_rarity
 from .members import date_range, member_roles
 from .signals import EntityRarity
@@ -60,10 +68,12 @@ def assign_story(
     store: StoryStore,
     settings: Settings,
     previous: int | None = None,
+    views: EventViews | None = None,
 ) -> int:
     """The story `doc` joins (stored, and merged stories' members moved in `story_of`).
     `previous`: the story a replaced version of `doc` was in; if that story is now empty and
-    `doc` starts a story, it takes that id back (reprocessing keeps unchanged stories' ids)."""
+    `doc` starts a story, it takes that id back (reprocessing keeps unchanged stories' ids).
+    `views`: the caller's cache of stored documents' event views (one is made if none)."""
     bound = bound_stories(doc, links, story_of)
     if bound:
         story, merged = bound[0], bound[1:]
@@ -74,7 +84,7 @@ def assign_story(
             store.redirect_story(other, story)  # the merged-away id keeps naming the event
             story_of.update({m: story for m in members})
     else:
-        story, bridged = best_story(doc, story_of, vectors, store, settings)
+        story, bridged = best_story(doc, story_of, vectors, store, settings, views)
         for other in bridged:  # clears the bar for a second story too: one event, told twice
             members = store.story_documents(other)
             store.set_story(members, story)
@@ -90,6 +100,7 @@ def assign_story(
 
 def best_story(
     doc: Document, story_of: dict[str, int | None], vectors: VectorIndex, store: StoryStore, settings: Settings,
+    views: EventViews | None = None,
 ) -> tuple[int | None, list[int]]:
     """The story `doc` reports on (None: a new event) and other stories it bridges into it.
     Candidates: the stories of its nearest documents and the latest stories naming its
@@ -99,7 +110,7 @@ def best_story(
     naming = [store.stories_naming(key, -1, STORIES_PER_ENTITY) for key in entity_keys(doc, rarity)]
     scored = score_stories(
         doc, candidate_stories(neighbours, story_of, naming), store.story_documents,
-        lambda m: store.document(m, arrays=True), store.story_dates, settings.story_window_days,
+        views or EventViews(lambda m: store.document(m, arrays=True)), store.story_dates, settings.story_window_days,
     )
     return choose(scored, settings.story_similarity, settings.story_merge_similarity)
 

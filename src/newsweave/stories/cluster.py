@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,14 +55,53 @@ DECISION_WEIGHTS = {"lead_body": 16.86, "lead_lead": 6.38, "numbers": 9.14}
 DECISION_BIAS = -12.48
 
 
-def decision_signals(a: Document, b: Document) -> dict[str, float]:
+@dataclass(frozen=True)
+class EventView:
+    """What the story decision reads of a document: its paragraph vectors, their lead's mean,
+    and the numbers its text names (made once per document, not once per pair)."""
+
+    paragraphs: np.ndarray | None
+    lead: np.ndarray | None
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, doc: Document) -> EventView:
+        return cls(doc.paragraph_vectors, lead_vector(doc.paragraph_vectors), frozenset(numbers(doc)))
+
+
+class EventViews:
+    """The event views of recently compared stored documents, the least recently used dropped
+    past `capacity` (~40 KB each for a 20-paragraph article). A new arrival is compared with
+    the latest members of the stories near it, so the same few hundred recur; reading and
+    parsing each from the store again was most of the story decision's time."""
+
+    def __init__(self, load: Callable[[str], Document], capacity: int = 2000) -> None:
+        self._load, self._capacity = load, capacity
+        self._views: OrderedDict[str, EventView] = OrderedDict()
+
+    def __call__(self, doc_id: str) -> EventView:
+        view = self._views.pop(doc_id, None) or EventView.of(self._load(doc_id))
+        self._views[doc_id] = view
+        if len(self._views) > self._capacity:
+            self._views.popitem(last=False)
+        return view
+
+    def drop(self, doc_id: str) -> None:
+        """Forget a document whose stored version is about to change."""
+        self._views.pop(doc_id, None)
+
+    def clear(self) -> None:
+        self._views.clear()
+
+
+def decision_signals(a: Document | EventView, b: Document | EventView) -> dict[str, float]:
     """The signals the story decision reads (0 where one cannot be measured)."""
-    pa, pb = a.paragraph_vectors, b.paragraph_vectors
-    la, lb = lead_vector(pa), lead_vector(pb)
+    va = a if isinstance(a, EventView) else EventView.of(a)
+    vb = b if isinstance(b, EventView) else EventView.of(b)
     return {
-        "lead_body": lead_similarity(pa, pb),
-        "lead_lead": float(np.dot(la, lb)) if la is not None and lb is not None else 0.0,
-        "numbers": jaccard(numbers(a), numbers(b)) or 0.0,
+        "lead_body": lead_similarity(va.paragraphs, vb.paragraphs),
+        "lead_lead": float(np.dot(va.lead, vb.lead)) if va.lead is not None and vb.lead is not None else 0.0,
+        "numbers": jaccard(set(va.numbers), set(vb.numbers)) or 0.0,
     }
 
 
@@ -104,7 +145,7 @@ def score_stories(
     doc: Document,
     candidates: list[int],
     members_of: Callable[[int], list[str]],
-    document_of: Callable[[str], Document],
+    view_of: Callable[[str], EventView],
     dates_of: Callable[[int], tuple[str | None, str | None]],
     window_days: int,
 ) -> list[tuple[float, int]]:
@@ -112,12 +153,13 @@ def score_stories(
     decision score against the story's latest MAX_MEMBERS_COMPARED members (a story's
     reports differ in what they tell first; a new one matches some of them closely)."""
     scored = []
+    view = EventView.of(doc)
     for story in candidates:
         if not _within(doc.published, dates_of(story), window_days):
             continue
         members = members_of(story)[-MAX_MEMBERS_COMPARED:]
         if members:
-            best = max(decision_score(decision_signals(doc, document_of(m))) for m in members)
+            best = max(decision_score(decision_signals(view, view_of(m))) for m in members)
             scored.append((best, story))
     return sorted(scored, key=lambda s: (-s[0], s[1]))
 

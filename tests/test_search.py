@@ -224,6 +224,7 @@ def test_an_older_database_gets_its_search_tables_filled(tmp_path, pipeline, see
         raw.execute("DROP INDEX stories_storyline")
         raw.execute("DROP TRIGGER minhash_bands_delete")  # and what schema 6 added
         raw.execute("DROP TABLE minhash_bands")
+        raw.execute("ALTER TABLE entities DROP COLUMN documents")  # and what schema 7 added
         for column in ("storyline_id", "summary"):
             raw.execute(f"ALTER TABLE stories DROP COLUMN {column}")
         raw.execute("UPDATE meta SET value='3' WHERE key='schema_version'")

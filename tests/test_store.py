@@ -144,3 +144,29 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     assert [r["source"] for r in store.failures()] == ["old.txt"]  # data survives the upgrade
     assert store.entity_rows() == [] and store.people("per:lavrov") == []
     store.close()
+
+
+def test_entity_document_counts_are_kept_with_the_mentions_and_filled_on_upgrade(tmp_path, pipeline, seed_docs):
+    import copy
+
+    from newsweave.corpus import Corpus
+
+    def counted(store) -> dict[str, int]:
+        return {r[0]: r[1] for r in store.db.execute(
+            "SELECT entity_id, count(DISTINCT doc_id) FROM mentions GROUP BY entity_id")}
+
+    db = tmp_path / "counts.db"
+    with Corpus(db, pipeline.settings, pipeline=pipeline) as corpus:
+        for key in ("000", "001", "003"):
+            corpus.add(copy.deepcopy(seed_docs[key]))
+        expected = counted(corpus.store)
+        assert expected["org:taliban"] == 3 and corpus.store.entity_document_counts(expected) == expected
+        corpus.store.delete_document(seed_docs["001"].id)
+        after = counted(corpus.store)
+        assert after["org:taliban"] == 2 and corpus.store.entity_document_counts(expected) == after
+    with sqlite3.connect(db) as raw:  # as a schema-6 database was: no counts
+        raw.execute("ALTER TABLE entities DROP COLUMN documents")
+        raw.execute("UPDATE meta SET value='6' WHERE key='schema_version'")
+    store = SQLiteStore(db)
+    assert store.entity_document_counts(after) == after
+    store.close()

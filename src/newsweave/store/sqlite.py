@@ -24,7 +24,7 @@ from ..entities.namesakes import KnownPerson
 from ..errors import NotFound, StoreError
 from . import writers
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # How long a writer waits for another one's write lock before giving up: long enough for any
 # one document's transaction or a backup, short enough that a stuck holder is reported.
 LOCK_WAIT_SECONDS = 600.0
@@ -214,6 +214,13 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM minhash_bands WHERE seq = old.seq;
     END;
     """,
+    # 7: how many stored documents name each entity, kept as documents are written and
+    # removed, so rarity (stories' candidates, storylines) reads one row per entity rather
+    # than counting every mention of it, which for a country grows with the corpus.
+    """
+    ALTER TABLE entities ADD COLUMN documents INTEGER NOT NULL DEFAULT 0;
+    UPDATE entities SET documents = (SELECT count(DISTINCT doc_id) FROM mentions WHERE entity_id = entities.id);
+    """,
 )
 
 
@@ -389,6 +396,10 @@ class SQLiteStore:
                     for m in entity.mentions
                 ],
             )
+        self.db.executemany(
+            "UPDATE entities SET documents = documents + 1 WHERE id=?",
+            [(i,) for i in sorted({e.id for e in doc.entities if e.mentions})],
+        )
 
     def people(self, base: str) -> list[KnownPerson]:
         """Stored people whose id is `base` or `base:<initial>`, with their document counts."""
@@ -446,6 +457,7 @@ class SQLiteStore:
         story = self.story_of(doc_id)
         entity_ids = [r[0] for r in self.db.execute("SELECT DISTINCT entity_id FROM mentions WHERE doc_id=?", (doc_id,))]
         self.db.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
+        self.db.executemany("UPDATE entities SET documents = documents - 1 WHERE id=?", [(i,) for i in entity_ids])
         self.db.executemany(  # an entity nobody mentions any more must not decide a later namesake's id
             "DELETE FROM entities WHERE id=? AND NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id=entities.id)",
             [(i,) for i in entity_ids],
@@ -681,13 +693,13 @@ class SQLiteStore:
         return [r[0] for r in rows]
 
     def entity_document_counts(self, keys: Iterable[str]) -> dict[str, int]:
-        """In how many stored documents each entity key is named."""
+        """In how many stored documents each entity key is named (kept with the mentions)."""
         wanted, counts = list(keys), {}
         for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
             chunk = wanted[start:start + 500]
             counts.update({r[0]: r[1] for r in self.db.execute(
-                f"SELECT entity_id, count(DISTINCT doc_id) FROM mentions WHERE entity_id IN ({','.join('?' * len(chunk))}) "
-                "GROUP BY entity_id", chunk)})
+                f"SELECT id, documents FROM entities WHERE id IN ({','.join('?' * len(chunk))}) AND documents > 0",
+                chunk)})
         return counts
 
     def entity_names(self, keys: Iterable[str]) -> dict[str, str]:

@@ -31,7 +31,7 @@ import numpy as np
 import regex
 
 from ..document import Document
-from .similarity import LEAD_PARAGRAPHS, lead_similarity
+from .similarity import lead_similarity, lead_vector
 
 # The signals in the order the model reads them.
 SIGNALS = (
@@ -121,14 +121,6 @@ def years(doc: Document) -> set[str]:
     return set(_YEAR.findall(doc.text))
 
 
-def _lead_vector(vectors: np.ndarray | None) -> np.ndarray | None:
-    if vectors is None or len(vectors) == 0:
-        return None
-    lead = vectors[:LEAD_PARAGRAPHS].mean(axis=0)
-    norm = float(np.linalg.norm(lead))
-    return lead / norm if norm else None
-
-
 def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
     if a is None or b is None:
         return None
@@ -158,7 +150,7 @@ def signals(a: Document, b: Document, rarity: EntityRarity) -> dict[str, float |
     """Every signal in SIGNALS for the pair, each a float or None when it cannot be measured."""
     out: dict[str, float | None] = {}
     out["cosine"] = _cosine(a.vector, b.vector)
-    out["lead_lead"] = _cosine(_lead_vector(a.paragraph_vectors), _lead_vector(b.paragraph_vectors))
+    out["lead_lead"] = _cosine(lead_vector(a.paragraph_vectors), lead_vector(b.paragraph_vectors))
     pa, pb = a.paragraph_vectors, b.paragraph_vectors
     out["lead_body"] = lead_similarity(pa, pb) if pa is not None and pb is not None and len(pa) and len(pb) else None
     out["alignment"] = _alignment(pa, pb)

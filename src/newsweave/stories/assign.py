@@ -30,8 +30,8 @@ from .cluster import (
 )
 from .event_model import shipped_rarity
 from .members import date_range, member_roles
-from .signals import EntityRarity
 from .summary import Encode, SummaryState, add_member, candidates, demote, finish, nearest_originals
+from .threads import corpus_rarity
 
 # Stories of this many nearest documents are the candidates for a new arrival: a story
 # none of whose members is among its 30 nearest neighbours is not its event.
@@ -106,21 +106,13 @@ def best_story(
     Candidates: the stories of its nearest documents and the latest stories naming its
     rarest entities (cluster.py decides among them)."""
     neighbours = vectors.nearest(doc.vector, STORY_NEIGHBOURS, -1.0) if doc.vector is not None else []
-    rarity = _corpus_rarity(store, {e.id for e in doc.entities})
+    rarity = corpus_rarity(store, {e.id for e in doc.entities}, store.count(), _shipped_rarity())
     naming = [store.stories_naming(key, -1, STORIES_PER_ENTITY) for key in entity_keys(doc, rarity)]
     scored = score_stories(
         doc, candidate_stories(neighbours, story_of, naming), store.story_documents,
         views or EventViews(lambda m: store.document(m, arrays=True)), store.story_dates, settings.story_window_days,
     )
     return choose(scored, settings.story_similarity, settings.story_merge_similarity)
-
-
-def _corpus_rarity(store: StoryStore, keys: set[str]) -> EntityRarity:
-    """These entities' rarity over the stored documents, with the counts shipped beside the
-    event model as a prior (in a corpus of five documents every entity would be common)."""
-    background, counts = _shipped_rarity(), store.entity_document_counts(keys)
-    return EntityRarity(background.documents + store.count(),
-                        {k: background.counts.get(k, 0) + counts.get(k, 0) for k in keys})
 
 
 _shipped_rarity = cache(shipped_rarity)

@@ -1,4 +1,4 @@
-"""`export --format parquet --partition-by`: a hive-partitioned dataset Dask reads back as is."""
+"""`export --format parquet --partition-by`: a hive-partitioned dataset Dask and DuckDB read back as is."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from newsweave.pipeline import Pipeline
 
 from .conftest import SEEDS, run_cli
 
-dd = pytest.importorskip("dask.dataframe")
 DATES = ["2024-05-01T09:00:00", "2024-05-01", "2024-05-02T18:30:00+02:00", "2024-06-11", None]
 
 
@@ -30,12 +29,22 @@ def dated_db(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> tu
     return db, expected
 
 
+@pytest.fixture(scope="module")
+def dd():
+    return pytest.importorskip("dask.dataframe")
+
+
+@pytest.fixture(scope="module")
+def duckdb():
+    return pytest.importorskip("duckdb")
+
+
 def export(db: Path, out: Path, by: str) -> tuple[int, str]:
     code, _, stderr = run_cli("export", "--format", "parquet", "--partition-by", by, "--out", str(out), "--db", str(db))
     return code, stderr
 
 
-def test_by_language_reads_back_with_dask(dated_db, tmp_path: Path) -> None:
+def test_by_language_reads_back_with_dask(dated_db, dd, tmp_path: Path) -> None:
     db, expected = dated_db
     out = tmp_path / "by-language"
     code, stderr = export(db, out, "language")
@@ -49,7 +58,7 @@ def test_by_language_reads_back_with_dask(dated_db, tmp_path: Path) -> None:
     assert {row.id: row.language for row in frame.itertuples()} == {i: lang for i, (lang, _) in expected.items()}
 
 
-def test_by_date_puts_each_day_in_its_folder(dated_db, tmp_path: Path) -> None:
+def test_by_date_puts_each_day_in_its_folder(dated_db, dd, tmp_path: Path) -> None:
     db, expected = dated_db
     out = tmp_path / "by-date"
     code, stderr = export(db, out, "date")
@@ -65,7 +74,42 @@ def test_by_date_puts_each_day_in_its_folder(dated_db, tmp_path: Path) -> None:
     assert {p.name for p in tmp_path.iterdir()} == {"by-date"}  # no temporary folder left
 
 
-def test_a_second_export_replaces_the_first_whole(dated_db, tmp_path: Path) -> None:
+def test_duckdb_reads_the_dataset_by_language_with_nested_columns_usable(dated_db, duckdb, tmp_path: Path) -> None:
+    db, expected = dated_db
+    out = tmp_path / "by-language"
+    assert export(db, out, "language")[0] == 0
+    scan = f"read_parquet('{out}/**/*.parquet', hive_partitioning = true)"
+    con = duckdb.connect()
+    assert dict(con.sql(f"SELECT id, language FROM {scan}").fetchall()) == {i: lang for i, (lang, _) in expected.items()}
+    with Corpus(db) as corpus:
+        views = {i: corpus.view(i) for i in expected}
+    # paragraphs, links …: JSON text that DuckDB's JSON functions open; entities: a list of structs
+    rows = con.sql(f"SELECT id, json_array_length(paragraphs), json_extract_string(paragraphs, '$[0].text'), "
+                   f"json_array_length(links), len(entities), [e.id FOR e IN entities] FROM {scan}").fetchall()
+    assert {row[0]: row[1:] for row in rows} == {
+        i: (len(v["paragraphs"]), v["paragraphs"][0]["text"], len(v["links"]), len(v["entities"]),
+            [e["id"] for e in v["entities"]])
+        for i, v in views.items()
+    }
+    assert any(row[4] for row in rows) and any(row[3] for row in rows)  # the seeds have entities and links
+
+
+def test_duckdb_types_every_column_even_one_no_document_fills(dated_db, duckdb, tmp_path: Path) -> None:
+    db, expected = dated_db
+    out = tmp_path / "by-date"
+    assert export(db, out, "date")[0] == 0
+    scan = f"read_parquet('{out}/**/*.parquet', hive_partitioning = true)"
+    con = duckdb.connect()
+    types = dict(con.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {scan})").fetchall())
+    assert "NULL" not in types.values(), types  # e.g. `updated`, which no seed has: text, not a NULL type
+    assert (types["updated"], types["site_name"], types["story"], types["date"]) == ("VARCHAR", "VARCHAR", "BIGINT",
+                                                                                      "VARCHAR")
+    days = {i: day or "undated" for i, (_, day) in expected.items()}
+    assert dict(con.sql(f"SELECT id, date FROM {scan}").fetchall()) == days
+    assert con.sql(f"SELECT count(*) FROM {scan} WHERE date = '2024-05-01'").fetchall() == [(2,)]
+
+
+def test_a_second_export_replaces_the_first_whole(dated_db, dd, tmp_path: Path) -> None:
     db, _ = dated_db
     out = tmp_path / "dataset"
     assert export(db, out, "date")[0] == 0

@@ -2,7 +2,8 @@
 
 Parquet keeps flat columns for what tools filter on (id, language, published, story …)
 and nested columns (paragraphs, links, captions) as JSON strings, so any reader can load
-the file without newsweave's types.
+the file without newsweave's types. Every column has a declared type, also one no document
+fills, so each export has the same schema and none has Arrow's null type.
 
 A regular file is written beside its target and renamed into place, so a failed export
 never leaves half a file, and an existing file is replaced only by a complete one. The
@@ -111,9 +112,29 @@ def _write(records: Iterable[dict[str, Any]], out: BinaryIO, fmt: str) -> int:
     return table.num_rows
 
 
+def _column_types() -> dict[str, Any]:
+    """The Arrow type of each record field, declared rather than inferred from the values:
+    a field no document fills (`updated`, `site_name`, `story` before any story) would
+    otherwise be Arrow's null type, which DuckDB reads as a NULL-typed column and Spark
+    cannot read at all, and each export would have a different schema."""
+    import pyarrow as pa
+
+    text, integer, real = pa.string(), pa.int64(), pa.float64()
+    mention = pa.struct([("text", text), ("start", integer), ("end", integer), ("type", text),
+                         ("paragraph", integer)])
+    entity = pa.struct([("id", text), ("name", text), ("type", text), ("country", text), ("latitude", real),
+                        ("longitude", real), ("mentions", pa.list_(mention)), ("given", text)])
+    order = ("id", "source", "raw_sha256", "kind", "title", "published", "updated", "date_source", "url", "authors",
+             "agency", "dateline", "site_name", "language", "paragraphs", "captions", "removed", "repairs",
+             "warnings", "entities", "text", "words", "links", "story", "date")
+    special = {"entities": pa.list_(entity), "words": integer, "story": integer}
+    return {name: special.get(name, text) for name in order}  # the rest: text, or JSON text (_NESTED)
+
+
 def _table(records: Iterable[dict[str, Any]], partition_by: str | None = None) -> Any:
     """The records as one Arrow table, nested fields as JSON strings; a `date` column
-    (the day published, or "undated") when partitioning by date."""
+    (the day published, or "undated") when partitioning by date. Known fields have their
+    declared type (`_column_types`); any other is inferred, as text when it holds only nulls."""
     import pyarrow as pa
 
     rows = []
@@ -124,7 +145,15 @@ def _table(records: Iterable[dict[str, Any]], partition_by: str | None = None) -
         if partition_by == "date":
             row["date"] = (row.get("published") or "")[:10] or "undated"
         rows.append(row)
-    return pa.Table.from_pylist(rows)
+    declared = _column_types()
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    if not rows:  # an empty export still has every column
+        names = [name for name in declared if name != "date" or partition_by == "date"]
+    columns = {}
+    for name in names:
+        column = pa.array([row.get(name) for row in rows], type=declared.get(name))
+        columns[name] = column.cast(pa.string()) if pa.types.is_null(column.type) else column
+    return pa.table(columns)
 
 
 def export_partitioned(
@@ -173,10 +202,6 @@ def _write_dataset(records: Iterable[dict[str, Any]], folder: Path, partition_by
     import pyarrow.dataset as ds
 
     table = _table(records, partition_by)
-    if partition_by not in table.column_names:  # no documents: an empty dataset still has the column
-        import pyarrow as pa
-
-        table = table.append_column(partition_by, pa.array([], pa.string()))
     ds.write_dataset(table, folder, format="parquet", partitioning=[partition_by], partitioning_flavor="hive",
                      existing_data_behavior="error", basename_template="part-{i}.parquet")
     folder.mkdir(exist_ok=True)

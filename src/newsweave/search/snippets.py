@@ -22,9 +22,8 @@ MAX_CHARS = 20_000  # hits are looked for this far into a text (a long article's
 def snippet(text: str, query: Query | None, width: int = WIDTH) -> str:
     """The part of `text` around the query's first hit (the opening if none), hits marked."""
     text = " ".join(text[:MAX_CHARS].replace(MARK_OPEN, "").replace(MARK_CLOSE, "").split())
-    folded = fold(text) if query else ""
     pattern = _query_pattern(query.terms) if query else None
-    first = pattern.search(folded) if pattern else None  # the window first, then hits inside it only
+    folded, first = _first_hit(text, pattern) if pattern else ("", None)  # the window, then hits in it
     start = 0
     if first:
         start = max(0, first.start() - _BEFORE)
@@ -44,6 +43,27 @@ def snippet(text: str, query: Query | None, width: int = WIDTH) -> str:
         cursor = b
     out.append(text[cursor:end])
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+# Folding costs more than the search itself; most first hits are in an article's opening, so
+# the text is folded in growing prefixes until one holds a hit well before its end.
+_PREFIXES = (1_000, 4_000)
+_REACH = 500 + WIDTH  # past a prefix's last hit start: the longest query (500 characters) and a window
+
+
+def _first_hit(text: str, pattern: re.Pattern) -> tuple[str, re.Match | None]:
+    """The folded text (a prefix of it, when that settles it) and the first hit in it.
+    A hit starting `_REACH` before the prefix's end is the first in the whole text too (any
+    earlier one would end inside the prefix), and its window lies inside the prefix."""
+    for size in _PREFIXES:
+        if size >= len(text):
+            break
+        folded = fold(text[:size])
+        first = pattern.search(folded)
+        if first and first.start() < size - _REACH:
+            return folded, first
+    folded = fold(text)
+    return folded, pattern.search(folded)
 
 
 def marked_parts(snippet_text: str) -> list[tuple[str, bool]]:

@@ -115,8 +115,8 @@ def _write(records: Iterable[dict[str, Any]], out: BinaryIO, fmt: str) -> int:
 def _column_types() -> dict[str, Any]:
     """The Arrow type of each record field, declared rather than inferred from the values:
     a field no document fills (`updated`, `site_name`, `story` before any story) would
-    otherwise be Arrow's null type, which DuckDB reads as a NULL-typed column and Spark
-    cannot read at all, and each export would have a different schema."""
+    otherwise be Arrow's null type, which DuckDB reads as a NULL-typed column and Spark as
+    an integer one, and each export would have a different schema."""
     import pyarrow as pa
 
     text, integer, real = pa.string(), pa.int64(), pa.float64()

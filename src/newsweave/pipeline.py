@@ -113,7 +113,8 @@ class Pipeline:
         recognizer: Recognizer | None = None,
     ) -> None:
         self.settings = settings or Settings()
-        self.embedder = embedder or make_embedder(self.settings.embedder, self.settings.threads)
+        self.embedder = embedder or make_embedder(self.settings.embedder, self.settings.threads, self.settings.cache_dir)
+        self._prepared = False  # whether `process` has asked the embedder to start loading
         self.languages = LanguageIdentifier()
         # The line model reads USE-multilingual vectors: share the encoder when it is that one.
         shared = self.embedder if self.embedder.name == lineclass.ENCODER else None
@@ -159,6 +160,11 @@ class Pipeline:
 
     def process(self, raw: RawArticle, today: dt.date | None = None) -> Document:
         """Turn one raw article into a clean, understood Document; InputError if it cannot."""
+        if not self._prepared:  # the embedder loads in the background while the first article is cleaned
+            self._prepared = True
+            prepare = getattr(self.embedder, "prepare", None)
+            if prepare is not None:
+                prepare()
         try:
             return self._run(raw, today, self.stages)
         except BadContent as bad:

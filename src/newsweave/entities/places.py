@@ -12,12 +12,11 @@ Gazetteer (about 3 s and 100 MB), never at import; with a cache directory it is 
 from __future__ import annotations
 
 import gettext
-import os
-import pickle
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import cachefile
 from .normalize import fold, strip_inflection
 
 # Short forms news uses that no locale lists as the country's name.
@@ -85,26 +84,12 @@ class Gazetteer:
 
     def _load_cached(self) -> dict[str, list[Place]] | None:
         path = self._cache_file()
-        if path is None or not path.exists():
-            return None
-        try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            return None  # a damaged cache is rebuilt, never trusted
+        return None if path is None else cachefile.read(path)  # a damaged cache is rebuilt, never trusted
 
     def _save_cached(self, index: dict[str, list[Place]]) -> None:
         path = self._cache_file()
-        if path is None or path.exists():
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            with partial.open("wb") as handle:
-                pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(path)  # atomic: a concurrent reader never sees half a file
-        except OSError:
-            pass  # caching is an optimisation; a read-only home must not fail a run
+        if path is not None and not path.exists():
+            cachefile.write(path, index)
 
     def candidates(self, name: str, language: str | None = None) -> list[Place]:
         """Places called `name`, read through its dictionary form first (России → Россия,
@@ -112,7 +97,7 @@ class Gazetteer:
         lemma = self._lemmas.get((name, language))
         if lemma is None:
             if self._lemmatizer is None:
-                self._lemmatizer = _lemmatizer()
+                self._lemmatizer = _lemmatizer(self.cache_dir)
             if len(self._lemmas) >= MAX_LEMMAS:  # bounded on an endless stream
                 self._lemmas.clear()
             lemma = self._lemmas[(name, language)] = lemmatize(name, language, self._lemmatizer)
@@ -164,16 +149,44 @@ def lemmatize(name: str, language: str | None, lemmatizer=None) -> str:
     return " ".join(words)
 
 
-def _lemmatizer():
+def _lemmatizer(cache_dir: Path | None = None):
     """simplemma reading its dictionaries in place (what its low_memory mode does): decoded,
     ten languages took 0.9 GB; streamed ~0.1 GB. Room for 64 languages: the default cache
-    of 8 re-opened them again and again on a stream mixing ten languages."""
+    of 8 re-opened them again and again on a stream mixing ten languages. With a cache
+    directory each language's streamed dictionary is kept there as built (`CachedStreams`)."""
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
     from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
-    factory = StreamDictionaryFactory(cache_max_size=64)
+    factory = StreamDictionaryFactory(cache_max_size=64) if cache_dir is None else CachedStreams(cache_dir)
     return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+
+
+class CachedStreams:
+    """simplemma's streamed dictionaries (a `DictionaryFactory`), each kept as a pickle in
+    `cache_dir` once built: building one decompresses it and walks every entry to index it
+    (1.2 s for German, 0.3 s for English), loading the pickle takes 0.03 s. The same bytes and
+    index, so lookups and memory are as before; the file name holds simplemma's version."""
+
+    def __init__(self, cache_dir: str | Path) -> None:
+        from importlib.metadata import version
+
+        self.cache_dir = Path(cache_dir)
+        self._stamp = version("simplemma")
+        self._dictionaries: dict[str, object] = {}
+
+    def get_dictionary(self, lang: str):
+        found = self._dictionaries.get(lang)
+        if found is None:
+            from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamMap
+
+            path = self.cache_dir / f"simplemma-{self._stamp}-{lang}.pickle"
+            found = cachefile.read(path)
+            if not isinstance(found, StreamMap):
+                found = StreamMap(lang)  # ValueError for a language simplemma lacks
+                cachefile.write(path, found)
+            self._dictionaries[lang] = found
+        return found
 
 
 def _build_index() -> dict[str, list[Place]]:

@@ -40,3 +40,15 @@ def test_cached_lemma_dictionaries_read_names_as_fresh_ones(tmp_path, gazetteer)
         path.write_bytes(path.read_bytes()[:100])  # damaged: must be rebuilt, not trusted
     assert [Gazetteer(tmp_path).candidates(name, language) for name, language in names] == expected
     assert expected[0] and expected[0] == gazetteer.candidates("Moskau", "de")
+
+
+def test_cached_place_names_are_the_gathered_ones(tmp_path):
+    from newsweave.entities.ner import place_names
+
+    gathered = place_names("de")
+    assert "Moskau" in gathered
+    assert place_names("de", tmp_path) == gathered
+    (written,) = tmp_path.glob("place-names-*-de.pickle")
+    assert place_names("de", tmp_path) == gathered  # read back
+    written.write_bytes(b"\x80\x05damaged")
+    assert place_names("de", tmp_path) == gathered

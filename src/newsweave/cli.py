@@ -10,6 +10,8 @@ Stored text is data, never markup: everything printed from the store goes throug
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import re
 import sys
@@ -30,6 +32,10 @@ from .settings import Settings
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
+
+# At exit the loaded models' millions of objects need no more cycle detection: frozen, they
+# are skipped by the collections Python runs while it shuts down (0.35 s of a seeds ingest).
+atexit.register(gc.freeze)
 
 db_option = click.option(
     "--db", "db", default="newsweave.db", show_default=True, type=click.Path(dir_okay=False),

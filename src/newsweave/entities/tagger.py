@@ -21,7 +21,7 @@ class Tagger:
         """Models load lazily on the first `tag`; the recognizer and the place index's cache
         are the settings' (NEWSWEAVE_RECOGNIZER, NEWSWEAVE_CACHE_DIR)."""
         settings = Settings.from_env()
-        self.recognizer = recognizer or make_recognizer(settings.recognizer)
+        self.recognizer = recognizer or make_recognizer(settings.recognizer, settings.cache_dir)
         self.gazetteer = gazetteer or Gazetteer(settings.cache_dir)
         self.languages = LanguageIdentifier()
 

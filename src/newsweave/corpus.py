@@ -120,7 +120,7 @@ class Corpus:
         if self._pipeline is not None:
             return self._pipeline.embedder.encode(texts)
         if getattr(self, "_sentence_embedder", None) is None:
-            self._sentence_embedder = make_embedder(self.settings.embedder, self.settings.threads)
+            self._sentence_embedder = make_embedder(self.settings.embedder, self.settings.threads, self.settings.cache_dir)
         return self._sentence_embedder.encode(texts)
 
     def _load_indexes(self) -> None:
@@ -439,7 +439,7 @@ class Corpus:
         if self._search is None:
             # A query is one short text: on one thread USE encodes it in ~5 ms, on two it waits on
             # the other (28-77 ms measured while the second core was busy). A pipeline's is reused.
-            embedder = self._pipeline.embedder if self._pipeline else make_embedder(self.settings.embedder, 1)
+            embedder = self._pipeline.embedder if self._pipeline else make_embedder(self.settings.embedder, 1, self.settings.cache_dir)
             memory = self.store.path in ("", ":memory:") or self.store.path.startswith("file::memory:")
             self._search = Search(self.store.db, None if memory else self.store.path + ".vectors.usearch",
                                   embedder.name, embedder.encode)
